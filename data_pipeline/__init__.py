@@ -1,0 +1,1 @@
+"""Sector Pulse data pipeline: agency files -> raw cache with provenance -> DuckDB warehouse."""

@@ -1,0 +1,239 @@
+"""One requests.Session for every agency: contact User-Agent, retries, conditional GET, raw cache."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from tqdm import tqdm
+from urllib3.util.retry import Retry
+
+from data_pipeline.config import Config
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+CHUNK = 1 << 16
+
+
+class FetchError(Exception):
+    """A download that failed; str() is one line naming the source and file."""
+
+    def __init__(self, source: str, url: str, reason: str):
+        self.source, self.url, self.reason = source, url, reason
+        super().__init__(f"{source}: {file_name(url)}: {reason}")
+
+
+class Unreachable(FetchError):
+    """The host could not be reached (no network, DNS, refused connection) after retries."""
+
+
+class Refused(FetchError):
+    """The agency answered 403: BLS blocks many scripted clients (SOURCES.md B.4)."""
+
+    def __init__(self, source: str, url: str):
+        reason = (
+            f"the server refused the download (HTTP 403; BLS blocks many scripted clients). "
+            f"Download it in a browser from {url} into a folder, then run: "
+            f"python -m data_pipeline import FOLDER"
+        )
+        super().__init__(source, url, reason)
+
+
+class BadBody(FetchError):
+    """The server answered, but the body is not the agency file (HTML error page, truncated, wrong layout)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str
+    url: str
+    retrieved_at: str
+    bytes: int
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+    path: str
+    from_cache: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if k != "from_cache"}, indent=1)
+
+
+def file_name(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[-1] or url
+
+
+def looks_like_html(head: bytes) -> bool:
+    start = head.lstrip()[:512].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in start[:200]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Fetcher:
+    """Downloads agency files into the raw cache and returns their provenance."""
+
+    def __init__(self, config: Config, progress: bool = True):
+        self.config = config
+        self.progress = progress
+        self.requests_made = 0
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = config.user_agent
+        retry = Retry(
+            total=config.retries,
+            connect=config.retries,
+            read=config.retries,
+            status=config.retries,
+            backoff_factor=config.backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def cache_path(self, url: str) -> Path:
+        """Raw-cache location for a URL: host/path, readable and stable."""
+        parts = urlsplit(url)
+        host = re.sub(r"[^A-Za-z0-9.-]", "_", parts.netloc)
+        segments = [re.sub(r"[^A-Za-z0-9._-]", "_", s) for s in parts.path.split("/") if s]
+        segments = [s for s in segments if s not in (".", "..")] or ["index"]
+        if parts.query:
+            segments[-1] += "_" + hashlib.sha256(parts.query.encode()).hexdigest()[:12]
+        return self.config.raw_dir.joinpath(host, *segments)
+
+    def cached(self, url: str) -> Provenance | None:
+        path = self.cache_path(url)
+        meta = path.with_name(path.name + ".provenance.json")
+        if not (path.exists() and meta.exists()):
+            return None
+        record = json.loads(meta.read_text())
+        record["path"] = str(path)
+        return Provenance(**record, from_cache=True)
+
+    def get(
+        self,
+        source: str,
+        url: str,
+        validate: Callable[[Path], None] | None = None,
+        use_cache_offline: bool = True,
+    ) -> Provenance:
+        """Fetch url into the raw cache (conditional GET when cached); raise FetchError subclasses."""
+        previous = self.cached(url)
+        headers = {}
+        if previous and previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous and previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        attempts = max(1, self.config.retries)
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._download(source, url, headers, previous, validate)
+            except (requests.exceptions.ChunkedEncodingError, _Truncated) as exc:
+                if attempt == attempts:
+                    raise BadBody(source, url, f"the download broke off after {attempts} tries ({exc})") from None
+                time.sleep(self.config.backoff * attempt)
+            except requests.exceptions.ConnectionError as exc:
+                if previous and use_cache_offline:
+                    return previous
+                raise Unreachable(source, url, f"could not reach {urlsplit(url).netloc} ({_short(exc)})") from None
+            except requests.exceptions.Timeout:
+                if previous and use_cache_offline:
+                    return previous
+                raise Unreachable(source, url, f"no answer from {urlsplit(url).netloc} within {self.config.timeout:.0f} s") from None
+        raise AssertionError("unreachable")
+
+    def _download(self, source, url, headers, previous, validate) -> Provenance:
+        self.requests_made += 1
+        with self.session.get(url, headers=headers, timeout=self.config.timeout, stream=True) as resp:
+            if resp.status_code == 304 and previous:
+                return previous
+            if resp.status_code == 403:
+                raise Refused(source, url)
+            if resp.status_code == 404:
+                raise FetchError(source, url, f"not published at {url} (HTTP 404)")
+            if resp.status_code != 200:
+                raise FetchError(source, url, f"HTTP {resp.status_code} after retries")
+            if "html" in resp.headers.get("Content-Type", "").lower() and not url.endswith((".htm", ".html")):
+                raise BadBody(source, url, "the server sent an HTML page instead of the data file")
+            final = self.cache_path(url)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
+            expected = resp.headers.get("Content-Length")
+            digest, size = hashlib.sha256(), 0
+            bar = tqdm(total=int(expected) if expected else None, unit="B", unit_scale=True,
+                       desc=file_name(url), disable=not self.progress, leave=False)
+            try:
+                with open(tmp, "wb") as out:
+                    for chunk in resp.iter_content(CHUNK):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+                        bar.update(len(chunk))
+                if expected is not None and size != int(expected):
+                    raise _Truncated(f"{size} of {expected} bytes")
+                with open(tmp, "rb") as f:
+                    if looks_like_html(f.read(1024)):
+                        raise BadBody(source, url, "the server sent an HTML page instead of the data file")
+                if size == 0:
+                    raise BadBody(source, url, "the server sent an empty file")
+                if validate:
+                    try:
+                        validate(tmp)
+                    except ValueError as exc:
+                        raise BadBody(source, url, str(exc)) from None
+                record = Provenance(
+                    source=source, url=url, retrieved_at=now_utc(), bytes=size,
+                    sha256=digest.hexdigest(), etag=resp.headers.get("ETag"),
+                    last_modified=resp.headers.get("Last-Modified"), path=str(final),
+                )
+                meta = final.with_name(final.name + ".provenance.json")
+                meta_tmp = meta.with_name(meta.name + ".tmp")
+                meta_tmp.write_text(record.to_json())
+                os.replace(tmp, final)
+                os.replace(meta_tmp, meta)
+                return record
+            finally:
+                bar.close()
+                tmp.unlink(missing_ok=True)
+
+
+class _Truncated(Exception):
+    pass
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    m = re.search(r"\[Errno [^\]]+\] [^')\"]+", text)
+    if m:
+        return m.group(0)
+    return type(exc).__name__
+
+
+def http_date(value: str) -> float | None:
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None

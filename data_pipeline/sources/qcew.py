@@ -1,0 +1,351 @@
+"""BLS Quarterly Census of Employment and Wages (QCEW): county, MSA, state and national employment and wages.
+
+Open-data CSV slices: {base}/cew/data/api/{year}/{qtr}/area/{area_fips}.csv, qtr 'a' (annual averages) or 1-4;
+only the latest five years are published as slices (older years: the bulk zips, loaded with `import`).
+Bulk: {base}/cew/data/files/{year}/csv/{year}_annual_singlefile.zip and _annual_by_area.zip.
+Released quarterly, about five to six months after the quarter ends. Public domain (US government work).
+Quirks: every code is text with leading zeros (US000, C1814); suppressed rows (disclosure_code 'N') carry
+zeros, not blanks, so their measures become NULL here; by-area zips call the establishment count
+`annual_avg_estabs_count`; MSA area codes are 'C' + the first four digits of the CBSA code.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from data_pipeline.http import FetchError, Fetcher, Provenance
+from data_pipeline.sources import RefreshOptions, Say, SourceError
+from data_pipeline.warehouse import record_provenance
+
+SOURCE = "qcew"
+SLICE_URL = "{base}/cew/data/api/{year}/{qtr}/area/{area}.csv"
+AREA_TITLES_URL = "{base}/cew/doc/titles/area/area_titles.csv"
+INDUSTRY_TITLES_URL = "{base}/cew/doc/titles/industry/industry_titles.csv"
+
+KEY = ["area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr", "disclosure_code"]
+RENAMES = {"annual_avg_estabs_count": "annual_avg_estabs"}
+
+# Measures per layout, with DuckDB types. Estab counts stay published on suppressed rows.
+ANNUAL = {
+    "annual_avg_estabs": "INTEGER", "annual_avg_emplvl": "INTEGER", "total_annual_wages": "BIGINT",
+    "taxable_annual_wages": "BIGINT", "annual_contributions": "BIGINT", "annual_avg_wkly_wage": "INTEGER",
+    "avg_annual_pay": "INTEGER",
+}
+ANNUAL_LQ = {
+    "lq_annual_avg_estabs": "DOUBLE", "lq_annual_avg_emplvl": "DOUBLE", "lq_total_annual_wages": "DOUBLE",
+    "lq_annual_avg_wkly_wage": "DOUBLE", "lq_avg_annual_pay": "DOUBLE",
+}
+ANNUAL_OTY = {
+    "oty_annual_avg_estabs_chg": "INTEGER", "oty_annual_avg_estabs_pct_chg": "DOUBLE",
+    "oty_annual_avg_emplvl_chg": "INTEGER", "oty_annual_avg_emplvl_pct_chg": "DOUBLE",
+    "oty_total_annual_wages_chg": "BIGINT", "oty_total_annual_wages_pct_chg": "DOUBLE",
+    "oty_annual_avg_wkly_wage_chg": "INTEGER", "oty_annual_avg_wkly_wage_pct_chg": "DOUBLE",
+    "oty_avg_annual_pay_chg": "INTEGER", "oty_avg_annual_pay_pct_chg": "DOUBLE",
+}
+QUARTERLY = {
+    "qtrly_estabs": "INTEGER", "month1_emplvl": "INTEGER", "month2_emplvl": "INTEGER", "month3_emplvl": "INTEGER",
+    "total_qtrly_wages": "BIGINT", "taxable_qtrly_wages": "BIGINT", "qtrly_contributions": "BIGINT",
+    "avg_wkly_wage": "INTEGER",
+}
+QUARTERLY_LQ = {
+    "lq_qtrly_estabs": "DOUBLE", "lq_month1_emplvl": "DOUBLE", "lq_month2_emplvl": "DOUBLE",
+    "lq_month3_emplvl": "DOUBLE", "lq_total_qtrly_wages": "DOUBLE", "lq_avg_wkly_wage": "DOUBLE",
+}
+QUARTERLY_OTY = {
+    "oty_qtrly_estabs_chg": "INTEGER", "oty_qtrly_estabs_pct_chg": "DOUBLE",
+    "oty_month3_emplvl_chg": "INTEGER", "oty_month3_emplvl_pct_chg": "DOUBLE",
+    "oty_total_qtrly_wages_chg": "BIGINT", "oty_total_qtrly_wages_pct_chg": "DOUBLE",
+    "oty_avg_wkly_wage_chg": "INTEGER", "oty_avg_wkly_wage_pct_chg": "DOUBLE",
+}
+LAYOUTS = {
+    "qcew_annual": (ANNUAL, ANNUAL_LQ, ANNUAL_OTY, "annual_avg_estabs"),
+    "qcew_quarterly": (QUARTERLY, QUARTERLY_LQ, QUARTERLY_OTY, "qtrly_estabs"),
+}
+MSA_TITLE = re.compile(r", ([A-Z]{2}(?:-[A-Z]{2})*) MSA$")
+
+
+def read_header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        first = f.readline()
+    return [RENAMES.get(c, c) for c in (c.strip().strip('"').strip().lower() for c in first.split(","))]
+
+
+def layout_of(header: list[str]) -> str | None:
+    """'qcew_annual', 'qcew_quarterly', or None when the header is not a QCEW data file."""
+    if "area_fips" not in header:
+        return None
+    if "annual_avg_emplvl" in header:
+        return "qcew_annual"
+    if "month3_emplvl" in header:
+        return "qcew_quarterly"
+    return None
+
+
+def validate_download(path: Path) -> None:
+    """Reject a body that is not a QCEW data CSV before it enters the raw cache."""
+    header = read_header(path)
+    table = layout_of(header)
+    if table is None:
+        raise ValueError("not a QCEW data file (no area_fips with annual_avg_emplvl or month3_emplvl in line 1)")
+    required = KEY + list(LAYOUTS[table][0])
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValueError(f"line 1: column {missing[0]} is missing (the file layout changed?)")
+
+
+def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
+    """Stage one QCEW CSV as a typed temp view; return (target table, view name). Raises SourceError."""
+    header = read_header(path)
+    table = layout_of(header)
+    if table is None:
+        raise SourceError(f"{path.name}: line 1: not a QCEW data file (no annual_avg_emplvl or month3_emplvl column)")
+    measures, lq, oty, estabs = LAYOUTS[table]
+    for column in KEY + list(measures):
+        if column not in header:
+            raise SourceError(f"{path.name}: line 1: column {column} is missing (the file layout changed?)")
+    try:
+        con.execute("DROP TABLE IF EXISTS qcew_raw")
+        con.execute(
+            "CREATE TEMP TABLE qcew_raw AS SELECT row_number() OVER () + 1 AS line_no, * "
+            "FROM read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', "
+            "normalize_names = false, strict_mode = true)",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
+    raw_cols = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE qcew_raw)").fetchall()]
+    raw_of = {RENAMES.get(c.lower(), c.lower()): c for c in raw_cols}
+    if con.execute("SELECT count(*) FROM qcew_raw").fetchone()[0] == 0:
+        raise SourceError(f"{path.name}: holds a header but no data rows")
+
+    typed = {**measures, **lq, **oty}
+    present = {c: t for c, t in typed.items() if c in raw_of}
+    bad_checks = [
+        f"min(CASE WHEN TRY_CAST(NULLIF(trim(\"{raw_of[c]}\"), '') AS DOUBLE) IS NULL "
+        f"AND NULLIF(trim(\"{raw_of[c]}\"), '') IS NOT NULL THEN line_no END)"
+        for c in present
+    ]
+    bad_checks.append("min(CASE WHEN TRY_CAST(trim(\"{0}\") AS SMALLINT) IS NULL THEN line_no END)".format(raw_of["year"]))
+    firsts = con.execute(f"SELECT {', '.join(bad_checks)} FROM qcew_raw").fetchone()
+    names = list(present) + ["year"]
+    for column, line in zip(names, firsts):
+        if line is not None:
+            value = con.execute(f"SELECT \"{raw_of[column]}\" FROM qcew_raw WHERE line_no = ?", [line]).fetchone()[0]
+            raise SourceError(f"{path.name}: line {line}: field {column} is not a number ({value[:40]!r})")
+
+    def measure(column: str, ctype: str, flag: str | None) -> str:
+        if column not in raw_of:
+            return f"CAST(NULL AS {ctype}) AS {column}"
+        value = f"CAST(CAST(NULLIF(trim(\"{raw_of[column]}\"), '') AS DOUBLE) AS {ctype})"
+        if flag:
+            return f"CASE WHEN {flag} = 'N' THEN NULL ELSE {value} END AS {column}"
+        return f"{value} AS {column}"
+
+    def code(column: str) -> str:
+        if column not in raw_of:
+            return f"CAST(NULL AS TEXT) AS {column}"
+        return f"NULLIF(upper(trim(\"{raw_of[column]}\")), '') AS {column}"
+
+    select = [
+        f"trim(\"{raw_of[c]}\") AS {c}" for c in ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code")
+    ]
+    select.append(f"CAST(trim(\"{raw_of['year']}\") AS SMALLINT) AS year")
+    select.append(f"upper(trim(\"{raw_of['qtr']}\")) AS qtr")
+    select.append(code("disclosure_code"))
+    disclosure = f"upper(trim(\"{raw_of['disclosure_code']}\"))"
+    for column, ctype in measures.items():
+        select.append(measure(column, ctype, None if column == estabs else disclosure))
+    select.append(code("lq_disclosure_code"))
+    lq_flag = f"upper(trim(\"{raw_of['lq_disclosure_code']}\"))" if "lq_disclosure_code" in raw_of else disclosure
+    for column, ctype in lq.items():
+        select.append(measure(column, ctype, lq_flag))
+    select.append(code("oty_disclosure_code"))
+    oty_flag = f"upper(trim(\"{raw_of['oty_disclosure_code']}\"))" if "oty_disclosure_code" in raw_of else disclosure
+    for column, ctype in oty.items():
+        select.append(measure(column, ctype, oty_flag))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW qcew_stage AS SELECT line_no, {', '.join(select)} FROM qcew_raw")
+
+    dup = con.execute(
+        "SELECT area_fips, own_code, industry_code, size_code, year, qtr, max(line_no) FROM qcew_stage "
+        "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if dup:
+        raise SourceError(
+            f"{path.name}: line {dup[-1]}: duplicated row for area {dup[0]}, ownership {dup[1]}, "
+            f"industry {dup[2]}, {dup[4]} {dup[5]}"
+        )
+    mixed = con.execute("SELECT count(*) FROM (SELECT DISTINCT qtr FROM qcew_stage WHERE "
+                        + ("qtr <> 'A'" if table == "qcew_annual" else "qtr NOT IN ('1','2','3','4')") + ")").fetchone()[0]
+    if mixed:
+        raise SourceError(f"{path.name}: qtr values do not match the {table.split('_')[1]} layout")
+    return table, "qcew_stage"
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
+    """Load one QCEW CSV in one transaction, replacing the (area, year, quarter) slices it holds."""
+    table, view = parse(con, path)
+    columns = [r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()]
+    con.execute("BEGIN")
+    try:
+        con.execute(
+            f"DELETE FROM {table} t USING (SELECT DISTINCT area_fips, year, qtr FROM {view}) s "
+            "WHERE t.area_fips = s.area_fips AND t.year = s.year AND t.qtr = s.qtr"
+        )
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {view}")
+        rows, years, areas = con.execute(
+            f"SELECT count(*), string_agg(DISTINCT year::TEXT, ','), count(DISTINCT area_fips) FROM {view}"
+        ).fetchone()
+        slice_ = f"{table}:{path.name}" if areas > 1 else f"{table}:{years}:{_first_area(con, view)}:{_qtrs(con, view)}"
+        record_provenance(
+            con, prov, source=SOURCE, slice_=slice_, method=method, rows=rows,
+            release=f"{years} {'annual averages' if table == 'qcew_annual' else 'quarterly'}",
+            path=str(path), sha256=None if prov else _sha(path), size=path.stat().st_size,
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP VIEW IF EXISTS qcew_stage")
+        con.execute("DROP TABLE IF EXISTS qcew_raw")
+    return rows
+
+
+def _first_area(con, view) -> str:
+    return con.execute(f"SELECT min(area_fips) FROM {view}").fetchone()[0]
+
+
+def _qtrs(con, view) -> str:
+    return con.execute(f"SELECT string_agg(DISTINCT qtr, ',' ORDER BY qtr) FROM {view}").fetchone()[0]
+
+
+def _sha(path: Path) -> str:
+    from data_pipeline.http import sha256_of
+
+    return sha256_of(path)
+
+
+def title_kind(path: Path) -> str | None:
+    """'area' or 'industry' when path is a QCEW title list, else None."""
+    header = read_header(path)
+    if header[:2] == ["area_fips", "area_title"]:
+        return "area"
+    if header[:2] == ["industry_code", "industry_title"]:
+        return "industry"
+    return None
+
+
+def load_titles(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
+    """Load BLS's area or industry title list (replacing the previous one)."""
+    kind = title_kind(path)
+    if kind is None:
+        raise SourceError(f"{path.name}: line 1: not a QCEW title list")
+    key, title = ("area_fips", "area_title") if kind == "area" else ("industry_code", "industry_title")
+    try:
+        frame = con.execute(
+            f"SELECT trim({key}) AS k, trim({title}) AS t FROM read_csv(?, header = true, all_varchar = true) "
+            f"WHERE {key} IS NOT NULL",
+            [str(path)],
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
+    if not frame:
+        raise SourceError(f"{path.name}: holds no titles")
+    con.execute("BEGIN")
+    try:
+        if kind == "area":
+            con.execute("DELETE FROM area_title WHERE origin = 'qcew'")
+            con.executemany("INSERT OR REPLACE INTO area_title VALUES (?, ?, 'qcew')", frame)
+        else:
+            con.execute("DELETE FROM industry_title")
+            con.executemany("INSERT OR REPLACE INTO industry_title VALUES (?, ?)", frame)
+        record_provenance(con, prov, source=SOURCE, slice_=f"{kind}_titles", method=method, rows=len(frame),
+                          release="current titles", path=str(path), sha256=None if prov else _sha(path),
+                          size=path.stat().st_size)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(frame)
+
+
+def validate_titles(path: Path) -> None:
+    if title_kind(path) is None:
+        raise ValueError("line 1: not a QCEW title list (expected area_fips,area_title or industry_code,industry_title)")
+
+
+def latest_annual_year(today: date | None = None) -> int:
+    """Annual averages for year Y come out in early June of Y+1 (SOURCES.md B.1)."""
+    today = today or date.today()
+    return today.year - 1 if today.month >= 7 else today.year - 2
+
+
+def areas_for_states(con: duckdb.DuckDBPyConnection, states: tuple[str, ...]) -> list[str]:
+    """National total, each state's statewide area; for named states also their counties and MSAs."""
+    titles = dict(con.execute("SELECT area_fips, area_title FROM area_title WHERE origin = 'qcew'").fetchall())
+    statewide = sorted(a for a in titles if re.fullmatch(r"\d{2}000", a) and a < "57000")
+    areas = ["US000"] + statewide
+    abbrs = {STATE_ABBR.get(s) for s in states}
+    for fips in states:
+        areas += sorted(a for a in titles if re.fullmatch(rf"{fips}\d{{3}}", a) and not a.endswith(("000", "999")))
+    for area, title in sorted(titles.items()):
+        m = MSA_TITLE.search(title)
+        if area.startswith("C") and m and abbrs & set(m.group(1).split("-")):
+            areas.append(area)
+    return areas
+
+
+def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
+    """Pull title lists and the area slices for the requested states and years; load each as it arrives."""
+    base = fetcher.config.base("qcew")
+    rows = 0
+    for url in (AREA_TITLES_URL.format(base=base), INDUSTRY_TITLES_URL.format(base=base)):
+        prov = fetcher.get(SOURCE, url, validate=validate_titles)
+        rows += load_titles(con, Path(prov.path), prov, "refresh")
+    years = options.years or tuple(range(latest_annual_year() - 4, latest_annual_year() + 1))
+    qtrs = ["a"] + (["1", "2", "3", "4"] if options.quarterly else [])
+    areas = areas_for_states(con, options.states)
+    jobs = [(y, q, a) for y in years for q in qtrs for a in areas]
+    missing = []
+    for year, qtr, area in tqdm(jobs, desc="QCEW slices", unit="file", disable=not fetcher.progress):
+        url = SLICE_URL.format(base=base, year=year, qtr=qtr, area=area)
+        try:
+            prov = fetcher.get(SOURCE, url, validate=validate_download)
+        except FetchError as exc:
+            if "HTTP 404" not in exc.reason:
+                raise
+            missing.append(f"{year}/{qtr}/{area}")
+            continue
+        rows += load_file(con, Path(prov.path), prov, "refresh")
+    if missing:
+        say(f"QCEW: {len(missing)} of {len(jobs)} slices are not published (e.g. {', '.join(missing[:3])}); skipped")
+    return rows
+
+
+def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) -> int:
+    """Load QCEW data CSVs (slices, singlefiles, by-area CSVs) and title lists found among files."""
+    rows = 0
+    ours = [p for p in files if p.suffix.lower() == ".csv" and (title_kind(p) or layout_of(read_header(p)))]
+    for path in sorted(ours, key=lambda p: (title_kind(p) is None, str(p))):
+        if title_kind(path):
+            rows += load_titles(con, path, None, "import")
+        else:
+            rows += load_file(con, path, None, "import")
+    if ours:
+        say(f"QCEW: loaded {len(ours)} files, {rows:,} rows")
+    return rows
+
+
+STATE_ABBR = {
+    "01": "AL", "02": "AK", "04": "AZ", "05": "AR", "06": "CA", "08": "CO", "09": "CT", "10": "DE", "11": "DC",
+    "12": "FL", "13": "GA", "15": "HI", "16": "ID", "17": "IL", "18": "IN", "19": "IA", "20": "KS", "21": "KY",
+    "22": "LA", "23": "ME", "24": "MD", "25": "MA", "26": "MI", "27": "MN", "28": "MS", "29": "MO", "30": "MT",
+    "31": "NE", "32": "NV", "33": "NH", "34": "NJ", "35": "NM", "36": "NY", "37": "NC", "38": "ND", "39": "OH",
+    "40": "OK", "41": "OR", "42": "PA", "44": "RI", "45": "SC", "46": "SD", "47": "TN", "48": "TX", "49": "UT",
+    "50": "VT", "51": "VA", "53": "WA", "54": "WV", "55": "WI", "56": "WY", "72": "PR",
+}

@@ -1,0 +1,232 @@
+"""DuckDB warehouse: schema, atomic rebuild-and-swap, provenance log, read-only connections."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from data_pipeline.http import Provenance, now_utc
+
+SCHEMA_VERSION = "1"
+
+QCEW_KEY = ("area_fips", "own_code", "industry_code", "size_code", "year", "qtr")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS provenance (
+    source TEXT NOT NULL, slice TEXT NOT NULL, method TEXT NOT NULL, url TEXT, path TEXT,
+    retrieved_at TEXT, loaded_at TEXT, bytes BIGINT, sha256 TEXT, etag TEXT, last_modified TEXT,
+    rows BIGINT, release TEXT, PRIMARY KEY (source, slice)
+);
+CREATE TABLE IF NOT EXISTS qcew_annual (
+    area_fips TEXT NOT NULL, own_code TEXT NOT NULL, industry_code TEXT NOT NULL, agglvl_code TEXT NOT NULL,
+    size_code TEXT NOT NULL, year SMALLINT NOT NULL, qtr TEXT NOT NULL, disclosure_code TEXT,
+    annual_avg_estabs INTEGER, annual_avg_emplvl INTEGER, total_annual_wages BIGINT,
+    taxable_annual_wages BIGINT, annual_contributions BIGINT, annual_avg_wkly_wage INTEGER, avg_annual_pay INTEGER,
+    lq_disclosure_code TEXT, lq_annual_avg_estabs DOUBLE, lq_annual_avg_emplvl DOUBLE,
+    lq_total_annual_wages DOUBLE, lq_annual_avg_wkly_wage DOUBLE, lq_avg_annual_pay DOUBLE,
+    oty_disclosure_code TEXT, oty_annual_avg_estabs_chg INTEGER, oty_annual_avg_estabs_pct_chg DOUBLE,
+    oty_annual_avg_emplvl_chg INTEGER, oty_annual_avg_emplvl_pct_chg DOUBLE,
+    oty_total_annual_wages_chg BIGINT, oty_total_annual_wages_pct_chg DOUBLE,
+    oty_annual_avg_wkly_wage_chg INTEGER, oty_annual_avg_wkly_wage_pct_chg DOUBLE,
+    oty_avg_annual_pay_chg INTEGER, oty_avg_annual_pay_pct_chg DOUBLE
+);
+CREATE TABLE IF NOT EXISTS qcew_quarterly (
+    area_fips TEXT NOT NULL, own_code TEXT NOT NULL, industry_code TEXT NOT NULL, agglvl_code TEXT NOT NULL,
+    size_code TEXT NOT NULL, year SMALLINT NOT NULL, qtr TEXT NOT NULL, disclosure_code TEXT,
+    qtrly_estabs INTEGER, month1_emplvl INTEGER, month2_emplvl INTEGER, month3_emplvl INTEGER,
+    total_qtrly_wages BIGINT, taxable_qtrly_wages BIGINT, qtrly_contributions BIGINT, avg_wkly_wage INTEGER,
+    lq_disclosure_code TEXT, lq_qtrly_estabs DOUBLE, lq_month1_emplvl DOUBLE, lq_month2_emplvl DOUBLE,
+    lq_month3_emplvl DOUBLE, lq_total_qtrly_wages DOUBLE, lq_avg_wkly_wage DOUBLE,
+    oty_disclosure_code TEXT, oty_qtrly_estabs_chg INTEGER, oty_qtrly_estabs_pct_chg DOUBLE,
+    oty_month3_emplvl_chg INTEGER, oty_month3_emplvl_pct_chg DOUBLE,
+    oty_total_qtrly_wages_chg BIGINT, oty_total_qtrly_wages_pct_chg DOUBLE,
+    oty_avg_wkly_wage_chg INTEGER, oty_avg_wkly_wage_pct_chg DOUBLE
+);
+CREATE TABLE IF NOT EXISTS area_title (area_fips TEXT PRIMARY KEY, area_title TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS industry_title (industry_code TEXT PRIMARY KEY, industry_title TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS county_cbsa (
+    county_fips TEXT PRIMARY KEY, cbsa_code TEXT NOT NULL, cbsa_title TEXT, metro_micro TEXT,
+    csa_code TEXT, csa_title TEXT, central_outlying TEXT, delineation_vintage TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oews_area (
+    area_code TEXT PRIMARY KEY, areatype_code TEXT NOT NULL, area_type TEXT NOT NULL,
+    state_code TEXT, area_name TEXT NOT NULL, release TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oews_occupation (
+    occ_code TEXT PRIMARY KEY, occ_title TEXT NOT NULL, o_group TEXT NOT NULL,
+    major_group TEXT NOT NULL, display_level SMALLINT
+);
+CREATE TABLE IF NOT EXISTS oews_industry (naics TEXT PRIMARY KEY, naics_title TEXT NOT NULL, display_level SMALLINT);
+CREATE TABLE IF NOT EXISTS oews_estimate (
+    area_code TEXT NOT NULL, naics TEXT NOT NULL, occ_code TEXT NOT NULL, release TEXT NOT NULL,
+    tot_emp INTEGER, emp_prse DOUBLE, h_mean DOUBLE, a_mean INTEGER, mean_prse DOUBLE,
+    h_pct10 DOUBLE, h_pct25 DOUBLE, h_median DOUBLE, h_pct75 DOUBLE, h_pct90 DOUBLE,
+    a_pct10 INTEGER, a_pct25 INTEGER, a_median INTEGER, a_pct75 INTEGER, a_pct90 INTEGER,
+    jobs_1000 DOUBLE, loc_quotient DOUBLE,
+    topcoded TEXT[],      -- columns whose value is at or above the top code (value holds the lower bound)
+    not_released TEXT[],  -- columns BLS did not release (value NULL)
+    footnotes TEXT[],     -- BLS footnote codes on the cell
+    PRIMARY KEY (area_code, naics, occ_code)
+);
+"""
+
+TABLES = (
+    "meta", "provenance", "qcew_annual", "qcew_quarterly", "area_title", "industry_title",
+    "county_cbsa", "oews_area", "oews_occupation", "oews_industry", "oews_estimate",
+)
+
+
+class WarehouseError(Exception):
+    """A warehouse problem explained in one line."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another refresh holds the write lock."""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def write_lock(path: Path) -> Iterator[None]:
+    """Hold the single-writer lock for the warehouse at path, or raise WarehouseBusy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(
+                f"another refresh or import is already writing {path.name}; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def rebuild(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a writable copy of the warehouse; swap it in only if the block finishes and validates.
+
+    Any exception or interrupt (Ctrl-C) removes the copy, so the previous file stays byte-for-byte
+    as it was, and readers holding it open keep seeing the old data until they reconnect.
+    """
+    path = Path(path)
+    with write_lock(path):
+        for stale in path.parent.glob(path.name + ".building-*"):
+            stale.unlink(missing_ok=True)
+        work = path.with_name(f"{path.name}.building-{os.getpid()}")
+        try:
+            if path.exists():
+                shutil.copyfile(path, work)
+            con = duckdb.connect(str(work))
+        except (OSError, duckdb.Error) as exc:
+            _remove_quietly(work)
+            raise WarehouseError(f"cannot prepare a new warehouse beside {path}: {exc}") from None
+        try:
+            ensure_schema(con)
+            yield con
+            validate(con)
+            con.execute("CHECKPOINT")
+            con.close()
+            with open(work, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(work, path)
+            _fsync_dir(path.parent)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            _remove_quietly(work)
+            raise
+
+
+def validate(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse to publish a warehouse whose tables break the invariants the app relies on."""
+    missing = set(TABLES) - {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if missing:
+        raise WarehouseError(f"new warehouse lacks tables {sorted(missing)}")
+    for table in ("qcew_annual", "qcew_quarterly"):
+        dup = con.execute(
+            f"SELECT {', '.join(QCEW_KEY)} FROM {table} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
+        if dup:
+            raise WarehouseError(f"{table} would hold duplicate rows for {dup}; nothing was replaced")
+    bad = con.execute(
+        "SELECT count(*) FROM qcew_annual WHERE disclosure_code = 'N' AND annual_avg_emplvl IS NOT NULL"
+    ).fetchone()[0]
+    if bad:
+        raise WarehouseError("suppressed QCEW cells would carry numbers; nothing was replaced")
+
+
+def ensure_exists(path: Path) -> None:
+    """Create an empty warehouse with the schema if none exists, so the app can open it read-only."""
+    if not Path(path).exists():
+        with rebuild(Path(path)):
+            pass
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for the app: read-only, never locking out a refresh."""
+    ensure_exists(Path(path))
+    return duckdb.connect(str(path), read_only=True)
+
+
+def record_provenance(
+    con: duckdb.DuckDBPyConnection, prov: Provenance | None, *, source: str, slice_: str, method: str,
+    rows: int, release: str, url: str | None = None, path: str | None = None, retrieved_at: str | None = None,
+    sha256: str | None = None, size: int | None = None,
+) -> None:
+    """Write (or replace) the provenance row for one loaded slice.
+
+    For files a user imported, the retrieval date is the file's modification time (when it was saved).
+    """
+    if prov is None and retrieved_at is None and path and Path(path).exists():
+        mtime = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc)
+        retrieved_at = mtime.replace(microsecond=0).isoformat()
+    con.execute(
+        "INSERT OR REPLACE INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            source, slice_, method,
+            prov.url if prov else url, prov.path if prov else path,
+            prov.retrieved_at if prov else retrieved_at, now_utc(),
+            prov.bytes if prov else size, prov.sha256 if prov else sha256,
+            prov.etag if prov else None, prov.last_modified if prov else None,
+            rows, release,
+        ],
+    )
+
+
+def table_checksums(path: Path) -> dict[str, tuple]:
+    """Row count and an order-independent hash of every table (to prove a failed refresh changed nothing)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for table in TABLES:
+            out[table] = con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {table} t").fetchone()
+        return out
+    finally:
+        con.close()
