@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 import duckdb
 
 from data_pipeline.config import load_config
-from data_pipeline.http import FetchError, Fetcher, Refused, Unreachable
+from data_pipeline.http import Fetcher, FetchError, Refused, Unreachable
 from data_pipeline.sources import RefreshOptions, SourceError
 from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import WarehouseError, connect_read_only, rebuild

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import os
@@ -10,7 +9,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -87,7 +86,7 @@ def sha256_of(path: Path) -> str:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class Fetcher:
@@ -155,14 +154,15 @@ class Fetcher:
                 if attempt == attempts:
                     raise BadBody(source, url, f"the download broke off after {attempts} tries ({exc})") from None
                 time.sleep(self.config.backoff * attempt)
-            except requests.exceptions.ConnectionError as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 if previous and use_cache_offline:
                     return previous
-                raise Unreachable(source, url, f"could not reach {urlsplit(url).netloc} ({_short(exc)})") from None
-            except requests.exceptions.Timeout:
-                if previous and use_cache_offline:
-                    return previous
-                raise Unreachable(source, url, f"no answer from {urlsplit(url).netloc} within {self.config.timeout:.0f} s") from None
+                host = urlsplit(url).netloc
+                if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc):
+                    reason = f"no answer from {host} within {self.config.timeout:g} s, {attempts} tries"
+                else:
+                    reason = f"could not reach {host} ({_short(exc)})"
+                raise Unreachable(source, url, reason) from None
         raise AssertionError("unreachable")
 
     def _download(self, source, url, headers, previous, validate) -> Provenance:
@@ -231,9 +231,3 @@ def _short(exc: BaseException) -> str:
         return m.group(0)
     return type(exc).__name__
 
-
-def http_date(value: str) -> float | None:
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None

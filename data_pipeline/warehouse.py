@@ -7,7 +7,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -205,7 +205,7 @@ def record_provenance(
     For files a user imported, the retrieval date is the file's modification time (when it was saved).
     """
     if prov is None and retrieved_at is None and path and Path(path).exists():
-        mtime = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc)
+        mtime = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
         retrieved_at = mtime.replace(microsecond=0).isoformat()
     con.execute(
         "INSERT OR REPLACE INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -51,7 +51,7 @@ def _handler(state: AgencyServer):
         def log_message(self, *args):  # keep pytest output clean
             pass
 
-        def do_GET(self):  # noqa: N802 (http.server API)
+        def do_GET(self):
             path = self.path.split("?", 1)[0]
             state.requests.append((path, dict(self.headers)))
             queue = state.faults.get(path)
@@ -75,8 +75,9 @@ def _handler(state: AgencyServer):
             elif path in state.overrides:
                 data = state.overrides[path]
             else:
-                target = (state.root / path.lstrip("/")).resolve()
-                if not target.is_file() or state.root.resolve() not in target.parents:
+                parts = [p for p in path.split("/") if p]
+                target = state.root.joinpath(*parts)
+                if ".." in parts or not target.is_file():
                     self.send_response(404)
                     self.send_header("Content-Length", "9")
                     self.end_headers()

@@ -46,10 +46,10 @@ def make_config(tmp_path):
         bases = {name: base for name in ("qcew", "oews", "census")} if base else {
             name: "http://127.0.0.1:9" for name in ("qcew", "oews", "census")
         }
-        defaults = dict(
-            data_dir=tmp_path / "data", warehouse=tmp_path / "data" / "warehouse.duckdb",
-            contact="tests@sector-pulse.invalid", bases=bases, timeout=5.0, retries=3, backoff=0.01,
-        )
+        defaults = {
+            "data_dir": tmp_path / "data", "warehouse": tmp_path / "data" / "warehouse.duckdb",
+            "contact": "tests@sector-pulse.invalid", "bases": bases, "timeout": 5.0, "retries": 3, "backoff": 0.01,
+        }
         defaults.update(kw)
         return Config(**defaults)
 

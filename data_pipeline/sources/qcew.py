@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from data_pipeline.http import FetchError, Fetcher, Provenance
+from data_pipeline.http import Fetcher, FetchError, Provenance
 from data_pipeline.sources import RefreshOptions, Say, SourceError
 from data_pipeline.warehouse import record_provenance
 
@@ -130,7 +130,8 @@ def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
         f"AND NULLIF(trim(\"{raw_of[c]}\"), '') IS NOT NULL THEN line_no END)"
         for c in present
     ]
-    bad_checks.append("min(CASE WHEN TRY_CAST(trim(\"{0}\") AS SMALLINT) IS NULL THEN line_no END)".format(raw_of["year"]))
+    year = raw_of["year"]
+    bad_checks.append(f"min(CASE WHEN TRY_CAST(trim(\"{year}\") AS SMALLINT) IS NULL THEN line_no END)")
     firsts = con.execute(f"SELECT {', '.join(bad_checks)} FROM qcew_raw").fetchone()
     names = list(present) + ["year"]
     for column, line in zip(names, firsts):
@@ -247,31 +248,34 @@ def load_titles(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | N
         raise SourceError(f"{path.name}: line 1: not a QCEW title list")
     key, title = ("area_fips", "area_title") if kind == "area" else ("industry_code", "industry_title")
     try:
-        frame = con.execute(
-            f"SELECT trim({key}) AS k, trim({title}) AS t FROM read_csv(?, header = true, all_varchar = true) "
-            f"WHERE {key} IS NOT NULL",
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE titles_stage AS SELECT DISTINCT ON (k) trim({key}) AS k, trim({title}) AS t "
+            f"FROM read_csv(?, header = true, all_varchar = true) WHERE {key} IS NOT NULL AND {title} IS NOT NULL",
             [str(path)],
-        ).fetchall()
+        )
     except duckdb.Error as exc:
         raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
-    if not frame:
+    count = con.execute("SELECT count(*) FROM titles_stage").fetchone()[0]
+    if not count:
         raise SourceError(f"{path.name}: holds no titles")
     con.execute("BEGIN")
     try:
         if kind == "area":
-            con.execute("DELETE FROM area_title WHERE origin = 'qcew'")
-            con.executemany("INSERT OR REPLACE INTO area_title VALUES (?, ?, 'qcew')", frame)
+            con.execute("DELETE FROM area_title WHERE origin = 'qcew' OR area_fips IN (SELECT k FROM titles_stage)")
+            con.execute("INSERT INTO area_title SELECT k, t, 'qcew' FROM titles_stage")
         else:
             con.execute("DELETE FROM industry_title")
-            con.executemany("INSERT OR REPLACE INTO industry_title VALUES (?, ?)", frame)
-        record_provenance(con, prov, source=SOURCE, slice_=f"{kind}_titles", method=method, rows=len(frame),
+            con.execute("INSERT INTO industry_title SELECT k, t FROM titles_stage")
+        record_provenance(con, prov, source=SOURCE, slice_=f"{kind}_titles", method=method, rows=count,
                           release="current titles", path=str(path), sha256=None if prov else _sha(path),
                           size=path.stat().st_size)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(frame)
+    finally:
+        con.execute("DROP TABLE IF EXISTS titles_stage")
+    return count
 
 
 def validate_titles(path: Path) -> None:

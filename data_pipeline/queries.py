@@ -1,0 +1,557 @@
+"""Read-only SQL -> DataFrames: the whole data API the app may use (values bound with `?` only)."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_pipeline import metrics
+
+# --- QCEW and reference ---
+# BLS publishes region totals on own_code '0' (all ownerships, agglvl x0) and industry detail on
+# own_code '5' (private); we follow the same convention and say so in the app's captions.
+NATION_FIPS = "US000"
+TOTAL_INDUSTRY = "10"
+TOTAL_OWN = "0"
+PRIVATE_OWN = "5"
+# Second digit of agglvl_code: the same across nation (1x), MSA (4x), state (5x) and county (7x).
+LEVELS = {"supersector": "3", "sector": "4", "3-digit": "5", "4-digit": "6"}
+AREA_KIND_SQL = (
+    "CASE WHEN area_fips = 'US000' THEN 'nation' WHEN area_fips LIKE 'C%' THEN 'metro' "
+    "WHEN area_fips LIKE '__000' THEN 'state' WHEN regexp_full_match(area_fips, '[0-9]{5}') THEN 'county' "
+    "ELSE 'other' END"
+)
+
+
+class QueryError(Exception):
+    """A warehouse query failed; str() is one line the page can show."""
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, list(params)).df()
+    except duckdb.Error as exc:
+        raise QueryError(f"the warehouse could not answer ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    finally:
+        cur.close()
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values) or "NULL"
+
+
+def _require_level(level: str) -> str:
+    if level not in LEVELS:
+        raise QueryError(f"unknown NAICS level {level!r}; use one of {', '.join(LEVELS)}")
+    return LEVELS[level]
+
+
+# Reference and status
+
+def provenance(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
+    """Every provenance row (one per loaded slice), newest first."""
+    where, params = ("WHERE source = ?", [source]) if source else ("", [])
+    return _df(con, f"SELECT * FROM provenance {where} ORDER BY source, retrieved_at DESC, slice", params)
+
+
+def source_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per loaded source: slices, rows, releases, first/last retrieval and last load time."""
+    return _df(con, """
+        SELECT source, count(*) AS slices, sum(rows) AS rows,
+               string_agg(DISTINCT release, '; ' ORDER BY release) AS releases,
+               min(retrieved_at) AS first_retrieved, max(retrieved_at) AS last_retrieved,
+               max(loaded_at) AS last_loaded
+        FROM provenance GROUP BY source ORDER BY source
+    """)
+
+
+def qcew_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse holds any annual QCEW rows."""
+    return bool(_df(con, "SELECT EXISTS (SELECT 1 FROM qcew_annual) AS ok")["ok"].iloc[0])
+
+
+def qcew_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What QCEW holds per table and area kind: years, areas, rows and suppressed rows."""
+    parts = []
+    for table in ("qcew_annual", "qcew_quarterly"):
+        parts.append(f"""
+            SELECT '{table}' AS "table", {AREA_KIND_SQL} AS area_kind, min(year) AS first_year,
+                   max(year) AS last_year, count(DISTINCT year) AS years, count(DISTINCT area_fips) AS areas,
+                   count(*) AS rows, count(*) FILTER (WHERE disclosure_code = 'N') AS suppressed_rows
+            FROM {table} GROUP BY ALL""")
+    return _df(con, " UNION ALL ".join(parts) + ' ORDER BY "table", area_kind')
+
+
+def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
+    """Years, releases and retrieval date of the loaded QCEW data, for captions."""
+    years = _df(con, "SELECT min(year) AS first, max(year) AS last FROM qcew_annual").iloc[0]
+    prov = _df(con, """
+        SELECT max(retrieved_at) AS retrieved, string_agg(DISTINCT release, '; ' ORDER BY release) AS releases
+        FROM provenance WHERE source = 'qcew'
+    """).iloc[0]
+    first, last = years["first"], years["last"]
+    return {
+        "first_year": None if pd.isna(first) else int(first),
+        "last_year": None if pd.isna(last) else int(last),
+        "retrieved": None if pd.isna(prov["retrieved"]) else str(prov["retrieved"])[:10],
+        "releases": None if pd.isna(prov["releases"]) else str(prov["releases"]),
+    }
+
+
+def list_areas(con: duckdb.DuckDBPyConnection, kind: str, state: str | None = None) -> pd.DataFrame:
+    """Areas of one kind (nation/state/metro/county) that have annual QCEW totals: code, area_fips, title."""
+    if kind not in ("nation", "state", "metro", "county"):
+        raise QueryError(f"unknown area kind {kind!r}")
+    extra, params = "", [kind]
+    if kind == "county":
+        # xx999 is BLS's "unknown or undefined" county: part of state totals, not a place to pick.
+        extra = "AND a.area_fips NOT LIKE '__999'"
+        if state:
+            extra += " AND substr(a.area_fips, 1, 2) = ?"
+            params.append(state)
+    return _df(con, f"""
+        WITH a AS (
+            SELECT DISTINCT area_fips FROM qcew_annual
+            WHERE own_code = '0' AND industry_code = '10'
+        )
+        SELECT CASE WHEN ? = 'state' THEN substr(a.area_fips, 1, 2) ELSE a.area_fips END AS code,
+               a.area_fips, coalesce(t.area_title, a.area_fips) AS title
+        FROM a LEFT JOIN area_title t USING (area_fips)
+        WHERE {AREA_KIND_SQL.replace('area_fips', 'a.area_fips')} = ? {extra}
+        ORDER BY title
+    """, [kind, *params])
+
+
+def area_titles(con: duckdb.DuckDBPyConnection, codes) -> dict[str, str]:
+    """{area_fips: title} for the given codes (codes without a title are left out)."""
+    codes = list(codes)
+    if not codes:
+        return {}
+    df = _df(con, f"SELECT area_fips, area_title FROM area_title WHERE area_fips IN ({_marks(codes)})", codes)
+    return dict(zip(df["area_fips"], df["area_title"], strict=True))
+
+
+def metro_state(con: duckdb.DuckDBPyConnection, metro: str) -> str | None:
+    """State FIPS of a metro's principal (first listed central) county, from the CBSA delineation."""
+    df = _df(con, """
+        SELECT substr(county_fips, 1, 2) AS state FROM county_cbsa WHERE 'C' || substr(cbsa_code, 1, 4) = ?
+        ORDER BY central_outlying NULLS LAST, county_fips LIMIT 1
+    """, [metro])
+    return None if df.empty else str(df["state"].iloc[0])
+
+
+def qcew_years(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterly: bool = False) -> list[int]:
+    """Years with total-covered QCEW rows for any of the areas."""
+    table = "qcew_quarterly" if quarterly else "qcew_annual"
+    areas = list(areas)
+    df = _df(con, f"""
+        SELECT DISTINCT year FROM {table}
+        WHERE area_fips IN ({_marks(areas)}) AND own_code = '0' AND industry_code = '10' ORDER BY year
+    """, areas)
+    return [int(y) for y in df["year"]]
+
+
+# Region rows
+
+def _rows(con, areas, *, quarterly: bool, level: str | None, years=None) -> pd.DataFrame:
+    """Raw rows per area: totals (own 0, industry 10) when level is None, else private rows at a NAICS level."""
+    areas = list(areas)
+    params: list = list(areas)
+    if level is None:
+        cond = "own_code = '0' AND industry_code = '10'"
+    else:
+        cond = "own_code = '5' AND substr(agglvl_code, 2, 1) = ?"
+        params.append(_require_level(level))
+    if years is not None:
+        years = [int(y) for y in years]
+        cond += f" AND year IN ({_marks(years)})"
+        params += years
+    if quarterly:
+        sql = f"""
+            SELECT area_fips, industry_code, year, qtr, disclosure_code, qtrly_estabs AS estabs,
+                   (month1_emplvl + month2_emplvl + month3_emplvl) / 3.0 AS emplvl,
+                   total_qtrly_wages AS total_wages, avg_wkly_wage AS pub_wkly_wage,
+                   NULL::INTEGER AS pub_annual_pay, lq_month3_emplvl AS pub_lq
+            FROM qcew_quarterly
+            WHERE area_fips IN ({_marks(areas)}) AND size_code = '0' AND {cond}"""
+    else:
+        sql = f"""
+            SELECT area_fips, industry_code, year, disclosure_code, annual_avg_estabs AS estabs,
+                   annual_avg_emplvl AS emplvl, total_annual_wages AS total_wages,
+                   annual_avg_wkly_wage AS pub_wkly_wage, avg_annual_pay AS pub_annual_pay,
+                   lq_annual_avg_emplvl AS pub_lq
+            FROM qcew_annual
+            WHERE area_fips IN ({_marks(areas)}) AND size_code = '0' AND {cond}"""
+    df = _df(con, sql, params)
+    for col in ("estabs", "emplvl", "total_wages", "pub_wkly_wage", "pub_annual_pay", "pub_lq"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    df["year"] = df["year"].astype(int)
+    return df
+
+
+def _combine(rows: pd.DataFrame, areas, *, quarterly: bool) -> pd.DataFrame:
+    """One row per industry and period: a single BLS area as published, several counties summed (metrics)."""
+    by = ["industry_code", "year"] + (["qtr"] if quarterly else [])
+    if len(areas) == 1:
+        out = rows.drop(columns=["area_fips"]).rename(
+            columns={"pub_wkly_wage": "avg_wkly_wage", "pub_annual_pay": "avg_annual_pay", "pub_lq": "lq"}
+        )
+        out["n_areas"] = 1
+        out["suppressed_counties"] = 0
+        out["suppressed_share"] = 0.0
+        out["lower_bound"] = False
+        out["suppressed"] = out["disclosure_code"].fillna("").eq("N")
+        out["lq_basis"] = "published by BLS"
+        return out.drop(columns=["disclosure_code"]).sort_values(by).reset_index(drop=True)
+    weeks = metrics.WEEKS_PER_QUARTER if quarterly else metrics.WEEKS_PER_YEAR
+    out = metrics.aggregate_counties(
+        rows, by, employment="emplvl", wages="total_wages", estabs="estabs", weeks=weeks,
+        expected_areas=len(areas),
+    )
+    out["suppressed"] = out["emplvl"].isna()
+    out["lq"] = np.nan
+    out["lq_basis"] = "computed: (e_ir/e_r)/(E_i/E), US base"
+    return out.drop(columns=["n_areas"]).assign(n_areas=len(areas))
+
+
+def _period(df: pd.DataFrame, quarterly: bool) -> pd.DataFrame:
+    if quarterly:
+        df["period"] = df["year"].astype(str) + " Q" + df["qtr"].astype(str)
+    return df
+
+
+def area_totals(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterly: bool = False) -> pd.DataFrame:
+    """Total covered employment, wages and establishments per year (or quarter) for a region.
+
+    Columns: year[, qtr, period], emplvl, total_wages, estabs, avg_wkly_wage, avg_annual_pay, suppressed,
+    lower_bound, suppressed_counties, pct_1y (change on the same period a year earlier).
+    """
+    if not areas:
+        return pd.DataFrame()
+    rows = _rows(con, areas, quarterly=quarterly, level=None)
+    out = _combine(rows, areas, quarterly=quarterly)
+    if out.empty:
+        return out
+    key = ["qtr"] if quarterly else []
+    prev = out[["year", *key, "emplvl"]].assign(year=out["year"] + 1).rename(columns={"emplvl": "emplvl_prev"})
+    out = out.merge(prev, on=["year", *key], how="left")
+    out["chg_1y"] = out["emplvl"] - out["emplvl_prev"]
+    out["pct_1y"] = metrics.pct_change(out["emplvl_prev"], out["emplvl"])
+    return _period(out.drop(columns=["industry_code", "lq", "lq_basis"]), quarterly)
+
+
+def _titles(con, codes) -> dict[str, str]:
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    df = _df(con, f"SELECT industry_code, industry_title FROM industry_title WHERE industry_code IN ({_marks(codes)})",
+             codes)
+    return dict(zip(df["industry_code"], df["industry_title"], strict=True))
+
+
+def _with_titles(con, df: pd.DataFrame) -> pd.DataFrame:
+    titles = _titles(con, df["industry_code"]) if not df.empty else {}
+    df.insert(1, "industry_title", [titles.get(c, f"NAICS {c}") for c in df["industry_code"]])
+    return df
+
+
+def sector_series(
+    con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: str, quarterly: bool = False
+) -> pd.DataFrame:
+    """Private employment, establishments and average weekly wage per industry and year (or quarter)."""
+    if not areas:
+        return pd.DataFrame()
+    out = _combine(_rows(con, areas, quarterly=quarterly, level=level), areas, quarterly=quarterly)
+    return _period(_with_titles(con, out), quarterly)
+
+
+def _national(con, level: str | None, years) -> pd.DataFrame:
+    rows = _rows(con, (NATION_FIPS,), quarterly=False, level=level, years=years)
+    return rows.set_index(["industry_code", "year"])["emplvl"] if level else rows.set_index("year")["emplvl"]
+
+
+def sector_table(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: str, year: int) -> pd.DataFrame:
+    """Private industries of a region in one year with size, wages, 1-yr and 5-yr change, CAGR and LQ.
+
+    LQ is BLS's published `lq_annual_avg_emplvl` for a single BLS area; for a custom county group it is
+    computed as (e_ir / e_r) / (E_i / E) with e_r the region's all-ownership total and the US as base.
+    `lower_bound` marks sums that miss suppressed county cells (any of the three years).
+    """
+    if not areas:
+        return pd.DataFrame()
+    year = int(year)
+    years = [year, year - 1, year - 5]
+    comb = _combine(_rows(con, areas, quarterly=False, level=level, years=years), areas, quarterly=False)
+    totals = _combine(_rows(con, areas, quarterly=False, level=None, years=[year]), areas, quarterly=False)
+    cur = comb[comb["year"] == year].set_index("industry_code")
+    if cur.empty:
+        return _with_titles(con, pd.DataFrame(columns=["industry_code"]))
+    prev = comb[comb["year"] == year - 1].set_index("industry_code").reindex(cur.index)
+    base = comb[comb["year"] == year - 5].set_index("industry_code").reindex(cur.index)
+    out = pd.DataFrame(index=cur.index)
+    out["emplvl"] = cur["emplvl"]
+    out["estabs"] = cur["estabs"]
+    out["avg_wkly_wage"] = cur["avg_wkly_wage"]
+    region_total = float(totals["emplvl"].iloc[0]) if not totals.empty else np.nan
+    out["share_pct"] = cur["emplvl"] / region_total * 100 if region_total else np.nan
+    out["chg_1y"] = cur["emplvl"] - prev["emplvl"]
+    out["pct_1y"] = metrics.pct_change(prev["emplvl"], cur["emplvl"])
+    out["chg_5y"] = cur["emplvl"] - base["emplvl"]
+    out["pct_5y"] = metrics.pct_change(base["emplvl"], cur["emplvl"])
+    out["cagr_5y"] = metrics.cagr(base["emplvl"], cur["emplvl"], 5)
+    if len(areas) == 1:
+        out["lq"] = cur["lq"]
+    else:
+        nat = _national(con, level, [year])
+        nat_total = _national(con, None, [year])
+        e_i = pd.Series([nat.get((c, year), np.nan) for c in cur.index], index=cur.index, dtype="float64")
+        big_e = float(nat_total.get(year, np.nan))
+        out["lq"] = metrics.location_quotient(cur["emplvl"], region_total, e_i, big_e)
+    out["lq_basis"] = cur["lq_basis"]
+    out["suppressed"] = cur["suppressed"]
+    out["suppressed_counties"] = cur["suppressed_counties"]
+    out["suppressed_share"] = cur["suppressed_share"]
+    flags = pd.concat([cur["lower_bound"], prev["lower_bound"], base["lower_bound"]], axis=1)
+    out["lower_bound"] = flags.fillna(False).astype(bool).any(axis=1)
+    out["year"] = year
+    out = out.reset_index()
+    return _with_titles(con, out).sort_values("emplvl", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def shift_share(
+    con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: str, start: int, end: int
+) -> pd.DataFrame:
+    """Dunn shift-share of each private industry's change from start to end (metrics.shift_share).
+
+    Columns: industry_code, industry_title, e_ir0, e_ir1, actual_change, national_share, industry_mix,
+    competitive, lower_bound. Components are NaN where the region's cell is suppressed or national rows are
+    missing; they sum to actual_change.
+    """
+    if not areas:
+        return pd.DataFrame()
+    start, end = int(start), int(end)
+    comb = _combine(_rows(con, areas, quarterly=False, level=level, years=[start, end]), areas, quarterly=False)
+    s = comb[comb["year"] == start].set_index("industry_code")
+    e = comb[comb["year"] == end].set_index("industry_code")
+    codes = s.index.union(e.index)
+    nat = _national(con, level, [start, end])
+    nat_total = _national(con, None, [start, end])
+    frame = pd.DataFrame({
+        "e_ir0": s["emplvl"].reindex(codes),
+        "e_ir1": e["emplvl"].reindex(codes),
+        "E_i0": [nat.get((c, start), np.nan) for c in codes],
+        "E_i1": [nat.get((c, end), np.nan) for c in codes],
+        "E0": float(nat_total.get(start, np.nan)),
+        "E1": float(nat_total.get(end, np.nan)),
+    }, index=codes)
+    out = metrics.shift_share_frame(frame)
+    lb = pd.concat([s["lower_bound"].reindex(codes), e["lower_bound"].reindex(codes)], axis=1)
+    out["lower_bound"] = lb.fillna(False).astype(bool).any(axis=1)
+    out.index.name = "industry_code"
+    out = out.reset_index()
+    return _with_titles(con, out).sort_values("actual_change", ascending=False, na_position="last").reset_index(
+        drop=True
+    )
+
+
+def compare_totals(
+    con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], year: int
+) -> pd.DataFrame:
+    """Total covered employment, 1-yr and 5-yr change, CAGR and weekly wage for each (label, areas) pair."""
+    records = []
+    for label, areas in named:
+        tot = area_totals(con, areas).set_index("year") if areas else pd.DataFrame()
+        if tot.empty or year not in tot.index:
+            continue
+        cur = tot.loc[year]
+        prev = tot["emplvl"].get(year - 1, np.nan)
+        base = tot["emplvl"].get(year - 5, np.nan)
+        records.append({
+            "region": label, "year": year, "emplvl": cur["emplvl"], "avg_wkly_wage": cur["avg_wkly_wage"],
+            "pct_1y": metrics.pct_change(prev, cur["emplvl"]), "pct_5y": metrics.pct_change(base, cur["emplvl"]),
+            "cagr_5y": metrics.cagr(base, cur["emplvl"], 5), "lower_bound": bool(cur["lower_bound"]),
+        })
+    return pd.DataFrame.from_records(
+        records, columns=["region", "year", "emplvl", "avg_wkly_wage", "pct_1y", "pct_5y", "cagr_5y", "lower_bound"]
+    )
+
+
+def compare_sectors(
+    con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int
+) -> pd.DataFrame:
+    """Long table of each industry's share, 5-yr change and LQ for each (label, areas) pair."""
+    frames = []
+    for label, areas in named:
+        table = sector_table(con, areas, level, year)
+        if not table.empty:
+            frames.append(table[["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq",
+                                 "lower_bound"]].assign(region=label))
+    if not frames:
+        return pd.DataFrame(columns=["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq",
+                                     "lower_bound", "region"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def county_values(con: duckdb.DuckDBPyConnection, state: str, year: int) -> pd.DataFrame:
+    """Each county of a state in one year: total covered employment, weekly wage, 1-yr change (for a map)."""
+    return _df(con, """
+        SELECT q.area_fips, coalesce(t.area_title, q.area_fips) AS title, q.disclosure_code,
+               q.annual_avg_emplvl AS emplvl, q.annual_avg_wkly_wage AS avg_wkly_wage,
+               q.oty_annual_avg_emplvl_pct_chg AS pct_1y
+        FROM qcew_annual q LEFT JOIN area_title t USING (area_fips)
+        WHERE substr(q.area_fips, 1, 2) = ? AND regexp_full_match(q.area_fips, '[0-9]{2}[0-9]{3}')
+          AND q.area_fips NOT LIKE '__000' AND q.area_fips NOT LIKE '__999'
+          AND q.own_code = '0' AND q.industry_code = '10' AND q.size_code = '0' AND q.year = ?
+        ORDER BY q.area_fips
+    """, [state, int(year)])
+
+
+# --- OEWS ---
+OEWS_NATION = "0000000"
+OEWS_CROSS_INDUSTRY = "000000"
+OEWS_ALL_OCCUPATIONS = "00-0000"
+OEWS_WAGES = ("a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90", "a_mean",
+              "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "h_mean")
+_OEWS_FLAGS = ("array_to_string(e.topcoded, ',') AS topcoded, array_to_string(e.not_released, ',') AS not_released, "
+               "array_to_string(e.footnotes, ',') AS footnotes")
+
+
+def oews_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse holds any OEWS estimates."""
+    return bool(_df(con, "SELECT EXISTS (SELECT 1 FROM oews_estimate) AS ok")["ok"].iloc[0])
+
+
+def oews_release(con: duckdb.DuckDBPyConnection) -> dict:
+    """Release name, retrieval date and load method of the OEWS data (whole-release load first, then imports)."""
+    df = _df(con, """
+        SELECT release, retrieved_at, method FROM provenance WHERE source = 'oews'
+        ORDER BY slice = 'all' DESC, loaded_at DESC LIMIT 1
+    """)
+    if df.empty:
+        return {"release": None, "retrieved_at": None, "method": None}
+    row = df.iloc[0]
+    return {k: (None if pd.isna(row[k]) else str(row[k])) for k in ("release", "retrieved_at", "method")}
+
+
+def oews_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every OEWS area: area_code, area_type (national/state/metro/nonmetro), state_code, area_name."""
+    return _df(con, "SELECT area_code, areatype_code, area_type, state_code, area_name, release FROM oews_area "
+                    "ORDER BY areatype_code, area_name")
+
+
+def _oews_area_name(con, code: str) -> str | None:
+    df = _df(con, "SELECT area_name FROM oews_area WHERE area_code = ?", [code])
+    return None if df.empty else str(df["area_name"].iloc[0])
+
+
+def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> dict:
+    """The OEWS area that stands for one of our regions: {'area_code', 'area_name', 'note'}.
+
+    state '39' -> '3900000'; metro 'C1814' (QCEW: 'C' + first 4 CBSA digits) -> CBSA 18140 -> '0018140';
+    county -> its metro via county_cbsa (OEWS publishes no county estimates), else its state with a note.
+    area_code is None (and note says why) when nothing in the loaded release fits.
+    """
+    note = ""
+    if kind == "nation":
+        target = OEWS_NATION
+    elif kind == "state":
+        target = f"{code}00000"
+    elif kind == "metro":
+        target = f"00{code[1:]}0"
+    elif kind == "county":
+        link = _df(con, "SELECT cbsa_code, cbsa_title FROM county_cbsa WHERE county_fips = ?", [code])
+        metro = f"00{link['cbsa_code'].iloc[0]}" if not link.empty else None
+        county = _df(con, "SELECT area_title FROM area_title WHERE area_fips = ?", [code])
+        county_name = str(county["area_title"].iloc[0]) if not county.empty else f"County {code}"
+        if metro and _oews_area_name(con, metro):
+            target = metro
+            note = (f"OEWS publishes no county estimates: {county_name} is shown for its metro area, "
+                    f"{_oews_area_name(con, metro)}.")
+        else:
+            target = f"{code[:2]}00000"
+            note = (f"OEWS publishes no county estimates and {county_name} is not in an OEWS metro area in the "
+                    f"loaded data (its nonmetropolitan area needs BLS area definitions): shown for its state.")
+    else:
+        return {"area_code": None, "area_name": None,
+                "note": "OEWS estimates exist for the nation, states, metro and nonmetro areas, not custom regions."}
+    name = _oews_area_name(con, target)
+    if name is None:
+        return {"area_code": None, "area_name": None,
+                "note": f"OEWS area {target} is not in the loaded release. {note}".strip()}
+    return {"area_code": target, "area_name": name, "note": note}
+
+
+def occupations_in_area(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
+    """Cross-industry OEWS estimates for every occupation in one area, with titles, groups, wages and flags.
+
+    topcoded / not_released / footnotes are comma-separated column names or BLS footnote codes.
+    """
+    return _df(con, f"""
+        SELECT e.occ_code, o.occ_title, o.o_group, o.major_group, coalesce(m.occ_title, o.major_group) AS major_title,
+               e.tot_emp, e.emp_prse, e.jobs_1000, e.loc_quotient, e.mean_prse, {', '.join('e.' + c for c in OEWS_WAGES)},
+               {_OEWS_FLAGS}, e.release
+        FROM oews_estimate e
+        JOIN oews_occupation o USING (occ_code)
+        LEFT JOIN oews_occupation m ON m.occ_code = o.major_group
+        WHERE e.area_code = ? AND e.naics = ?
+        ORDER BY o.display_level, e.occ_code
+    """, [area_code, OEWS_CROSS_INDUSTRY])
+
+
+def wage_comparison(con: duckdb.DuckDBPyConnection, occ_codes, area_code: str) -> pd.DataFrame:
+    """Wage percentiles of some occupations in an area, its state and the nation (column `level`)."""
+    occ_codes = list(occ_codes)
+    if not occ_codes:
+        return pd.DataFrame(columns=["level", "area_code", "area_name", "occ_code", "occ_title", *OEWS_WAGES,
+                                     "topcoded", "not_released"])
+    return _df(con, f"""
+        WITH me AS (SELECT area_code, areatype_code, state_code FROM oews_area WHERE area_code = ?),
+        places AS (
+            SELECT 'area' AS level, area_code, 1 AS rank FROM me
+            UNION ALL SELECT 'state', state_code || '00000', 2 FROM me WHERE areatype_code = 'M'
+            UNION ALL SELECT 'national', ?, 3 FROM me WHERE areatype_code <> 'N'
+        )
+        SELECT p.level, p.area_code, a.area_name, e.occ_code, o.occ_title,
+               {', '.join('e.' + c for c in OEWS_WAGES)}, {_OEWS_FLAGS}
+        FROM places p
+        JOIN oews_area a USING (area_code)
+        JOIN oews_estimate e ON e.area_code = p.area_code AND e.naics = ?
+        JOIN oews_occupation o ON o.occ_code = e.occ_code
+        WHERE e.occ_code IN ({_marks(occ_codes)})
+        ORDER BY e.occ_code, p.rank
+    """, [area_code, OEWS_NATION, OEWS_CROSS_INDUSTRY, *occ_codes])
+
+
+def oews_industries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Industries with national industry-specific OEWS estimates (for a staffing-pattern chooser)."""
+    return _df(con, """
+        SELECT i.naics, i.naics_title, i.display_level FROM oews_industry i
+        WHERE i.naics NOT IN ('000000', '000001')
+          AND EXISTS (SELECT 1 FROM oews_estimate e WHERE e.area_code = ? AND e.naics = i.naics)
+        ORDER BY i.naics
+    """, [OEWS_NATION])
+
+
+def staffing_pattern(con: duckdb.DuckDBPyConnection, naics: str, area_code: str) -> pd.DataFrame:
+    """Occupations of an industry nationally, share_pct = 100 * tot_emp(occ, naics) / tot_emp('00-0000', naics),
+    joined with the region's cross-industry wages (region_a_median ...) for the same occupation."""
+    return _df(con, f"""
+        WITH ind AS (
+            SELECT * FROM oews_estimate WHERE area_code = ? AND naics = ?
+        ), total AS (
+            SELECT tot_emp FROM ind WHERE occ_code = ?
+        )
+        SELECT ind.occ_code, o.occ_title, o.o_group, o.major_group, ind.tot_emp AS national_industry_emp,
+               100.0 * ind.tot_emp / nullif((SELECT tot_emp FROM total), 0) AS share_pct,
+               r.tot_emp AS region_emp, r.a_median AS region_a_median, r.h_median AS region_h_median,
+               r.a_pct10 AS region_a_pct10, r.a_pct90 AS region_a_pct90,
+               array_to_string(r.topcoded, ',') AS region_topcoded,
+               array_to_string(r.not_released, ',') AS region_not_released
+        FROM ind
+        JOIN oews_occupation o USING (occ_code)
+        LEFT JOIN oews_estimate r ON r.area_code = ? AND r.naics = ? AND r.occ_code = ind.occ_code
+        WHERE ind.occ_code <> ?
+        ORDER BY share_pct DESC NULLS LAST, ind.occ_code
+    """, [OEWS_NATION, naics, OEWS_ALL_OCCUPATIONS, area_code, OEWS_CROSS_INDUSTRY, OEWS_ALL_OCCUPATIONS])

@@ -1,0 +1,79 @@
+"""Overview: total covered employment and wages for the region, recent change, leading sectors, freshness."""
+
+import streamlit as st
+
+from ui import charts, data
+from ui.downloads import download_buttons, qcew_notes
+from ui.region import current, plain
+
+data.require_qcew()
+ctx = current()
+name = plain(ctx.label)
+st.title(f"{name}: overview")
+
+totals = data.area_totals(ctx.areas)
+if totals.empty:
+    st.info(f"No QCEW totals are loaded for {name}. Load its state with `{data.LOAD_QCEW}` (change the FIPS code).")
+    st.stop()
+
+facts = data.qcew_facts()
+first, last = int(totals["year"].min()), int(totals["year"].max())
+latest = totals[totals["year"] == last].iloc[0]
+base = totals[totals["year"] == first].iloc[0]
+caption = data.qcew_caption(f"{first}–{last}") + " All ownerships (own_code 0), industry total."
+bound = " (lower bound: a county total is suppressed)" if latest["lower_bound"] else ""
+
+a, b, c, d = st.columns(4)
+a.metric(f"Jobs, {last}", charts.fmt_int(latest["emplvl"]), charts.fmt_signed(latest["chg_1y"], suffix=" vs prior yr"))
+b.metric("Average weekly wage", f"${latest['avg_wkly_wage']:,.0f}" if latest["avg_wkly_wage"] == latest["avg_wkly_wage"]
+         else "suppressed")
+c.metric("Establishments", charts.fmt_int(latest["estabs"]))
+d.metric(f"Change since {first}", charts.fmt_signed(latest["emplvl"] - base["emplvl"]),
+         charts.fmt_signed((latest["emplvl"] / base["emplvl"] - 1) * 100, 1, "%"))
+if bound:
+    st.warning(f"Totals for this custom region are a lower bound{bound}.")
+
+change = latest["emplvl"] - base["emplvl"]
+verb = "added" if change >= 0 else "lost"
+fig = charts.line_chart(totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption,
+                        title=f"{ctx.label} {verb} {abs(change):,.0f} jobs from {first} to {last}")
+st.plotly_chart(fig, key="overview_jobs")
+st.caption(caption)
+
+wage_change = latest["avg_wkly_wage"] - base["avg_wkly_wage"]
+fig = charts.line_chart(totals, "year", "avg_wkly_wage", y_title="Average weekly wage (US$, current)",
+                        source=caption, title=f"Average weekly wage moved {wage_change:+,.0f} $ since {first}")
+st.plotly_chart(fig, key="overview_wages")
+st.caption(caption)
+download_buttons(totals[["year", "emplvl", "chg_1y", "pct_1y", "total_wages", "avg_wkly_wage", "estabs",
+                         "lower_bound"]], f"{ctx.label}_totals", qcew_notes(facts, ctx.label), key="overview_totals")
+
+st.subheader(f"Leading private sectors, {last}")
+sectors = data.sector_table(ctx.areas, "sector", last)
+if sectors.empty:
+    st.info("No private sector detail is loaded for this region.")
+else:
+    sector_caption = data.qcew_caption(f"{last - 5}–{last}") + " Private ownership (own_code 5), NAICS sectors."
+    by_size, by_growth, by_lq = st.tabs(["Largest", "Fastest growing (5 yr)", "Most concentrated (LQ)"])
+    with by_size:
+        top = sectors.iloc[0]
+        st.plotly_chart(charts.ranked_bars(
+            sectors, "industry_title", "emplvl", x_title="Jobs (annual average)", source=sector_caption,
+            title=f"{top['industry_title']} is the largest private sector ({charts.fmt_int(top['emplvl'])} jobs)",
+        ), key="overview_size")
+    with by_growth:
+        grow = sectors.sort_values("chg_5y", ascending=False, na_position="last")
+        st.plotly_chart(charts.ranked_bars(
+            grow, "industry_title", "chg_5y", x_title=f"Change in jobs, {last - 5}–{last}", source=sector_caption,
+            text_format="+,.0f", title=f"{grow.iloc[0]['industry_title']} grew most since {last - 5}",
+        ), key="overview_growth")
+    with by_lq:
+        conc = sectors.sort_values("lq", ascending=False, na_position="last")
+        st.plotly_chart(charts.ranked_bars(
+            conc, "industry_title", "lq", x_title="Location quotient (US = 1)", source=sector_caption,
+            text_format=".2f", title=f"{conc.iloc[0]['industry_title']} is the most concentrated sector here",
+        ), key="overview_lq")
+    st.caption(sector_caption + " LQ " + sectors["lq_basis"].iloc[0] + ".")
+
+st.caption(f"Data as of: QCEW release {plain(facts['releases'] or 'unknown')}, retrieved {facts['retrieved']}. "
+           "See the Data page for what is loaded.")

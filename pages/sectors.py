@@ -1,0 +1,123 @@
+"""Sector Demand: private industries' size, growth, concentration (LQ) and shift-share for the region."""
+
+import streamlit as st
+
+from ui import charts, data
+from ui.downloads import download_buttons, qcew_notes
+from ui.region import current, plain
+
+LEVELS = {"supersector": "Supersector", "sector": "NAICS sector", "3-digit": "3-digit NAICS",
+          "4-digit": "4-digit NAICS"}
+
+data.require_qcew()
+ctx = current()
+st.title(f"{plain(ctx.label)}: sector demand")
+years = data.qcew_years(ctx.areas)
+if not years:
+    st.info(f"No QCEW rows are loaded for {plain(ctx.label)}. Load its state with `{data.LOAD_QCEW}`.")
+    st.stop()
+
+left, mid, right = st.columns(3)
+level = left.selectbox("Industry level", list(LEVELS), index=1, format_func=LEVELS.get, key="level",
+                       bind="query-params")
+freq = mid.radio("Time series", ["Annual", "Quarterly"], horizontal=True, key="freq", bind="query-params")
+year = right.selectbox("Year", years[::-1], key="sector_year")
+facts = data.qcew_facts()
+own = " Private ownership (own_code 5); LQ US base."
+caption = data.qcew_caption(f"{year - 5}–{year}") + own
+notes = qcew_notes(facts, ctx.label, {"Industry level": LEVELS[level], "Year": str(year)})
+
+table = data.sector_table(ctx.areas, level, year)
+if table.empty:
+    st.info(f"No private {LEVELS[level]} detail is loaded for {plain(ctx.label)} in {year}.")
+    st.stop()
+flagged = table[table["lower_bound"]]
+if ctx.is_custom and not flagged.empty:
+    st.warning(f"{len(flagged)} industries are lower bounds: at least one county's cell is suppressed by BLS "
+               f"(up to {flagged['suppressed_counties'].max():.0f} of {len(ctx.areas)} counties). "
+               "Their totals, changes and LQs understate the region.")
+
+grown = table.dropna(subset=["chg_5y"]).sort_values("chg_5y", ascending=False)
+a, b, c = st.columns(3)
+a.metric("Industries shown", len(table))
+a_growth = grown.iloc[0] if not grown.empty else None
+b.metric(f"Most jobs added since {year - 5}", a_growth["industry_title"] if a_growth is not None else "n/a",
+         charts.fmt_signed(a_growth["chg_5y"]) if a_growth is not None else None)
+c.metric("Industries with LQ above 1", int((table["lq"] > 1).sum()))
+
+# Over time: the six largest industries.
+series = data.sector_series(ctx.areas, level, freq == "Quarterly")
+top = table["industry_code"].head(6).tolist()
+series = series[series["industry_code"].isin(top)]
+x = "period" if freq == "Quarterly" else "year"
+measures = {"emplvl": "Jobs", "estabs": "Establishments", "avg_wkly_wage": "Average weekly wage (US$)"}
+measure = st.radio("Measure", list(measures), format_func=measures.get, horizontal=True, key="sector_measure")
+leader = table.iloc[0]
+st.plotly_chart(charts.line_chart(
+    series, x, measure, color="industry_title", y_title=measures[measure], x_title="Period", source=caption,
+    title=f"{leader['industry_title']} is the largest of the top {len(top)} industries "
+          f"({charts.fmt_int(leader['emplvl'])} jobs in {year})",
+), key="sector_series_chart")
+st.caption(data.qcew_caption() + own + " Quarterly jobs = average of the three monthly counts.")
+
+st.subheader("Growth and concentration")
+cols = ["industry_code", "industry_title", "emplvl", "share_pct", "estabs", "avg_wkly_wage", "chg_1y", "pct_1y",
+        "chg_5y", "pct_5y", "cagr_5y", "lq", "lower_bound", "suppressed_counties"]
+shown = table[cols]
+st.dataframe(shown, hide_index=True, column_config={
+    "industry_code": "NAICS", "industry_title": "Industry",
+    "emplvl": st.column_config.NumberColumn("Jobs", format="localized"),
+    "share_pct": st.column_config.NumberColumn("Share of all jobs %", format="%.1f"),
+    "estabs": st.column_config.NumberColumn("Establishments", format="localized"),
+    "avg_wkly_wage": st.column_config.NumberColumn("Avg weekly wage $", format="%.0f"),
+    "chg_1y": st.column_config.NumberColumn("1-yr change", format="%+d"),
+    "pct_1y": st.column_config.NumberColumn("1-yr %", format="%+.1f"),
+    "chg_5y": st.column_config.NumberColumn("5-yr change", format="%+d"),
+    "pct_5y": st.column_config.NumberColumn("5-yr %", format="%+.1f"),
+    "cagr_5y": st.column_config.NumberColumn("CAGR 5-yr %", format="%+.2f"),
+    "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
+    "lower_bound": st.column_config.CheckboxColumn("Lower bound"),
+    "suppressed_counties": st.column_config.NumberColumn("Suppressed counties"),
+})
+st.caption(caption + f" LQ {table['lq_basis'].iloc[0]}. Empty cells are suppressed by BLS, not zero.")
+download_buttons(shown, f"{ctx.label}_{level}_{year}", notes, key="sector_table")
+
+best = table.dropna(subset=["lq", "pct_5y"])
+stars = best[(best["lq"] > 1) & (best["pct_5y"] > 0)]
+st.plotly_chart(charts.bubble_chart(
+    table, source=caption,
+    title=f"{len(stars)} industries are both concentrated here and growing ({year - 5}–{year})",
+), key="sector_bubble")
+st.caption(caption + " Bubble area = jobs; suppressed industries are left out of the chart.")
+
+st.subheader("Shift-share")
+start, end = st.select_slider("Period", options=years, value=(max(years[0], years[-1] - 5), years[-1]),
+                              key="shift_period")
+if start >= end:
+    st.info("Pick two different years for the shift-share period.")
+else:
+    shares = data.shift_share(ctx.areas, level, start, end)
+    if shares["national_share"].isna().all():
+        st.info(f"Shift-share needs national QCEW rows (US000) for {start} and {end}: `{data.LOAD_QCEW}`.")
+    else:
+        ss_caption = data.qcew_caption(f"{start}–{end}") + own + " Dunn (1960) shift-share."
+        won = shares.dropna(subset=["competitive"]).sort_values("competitive", ascending=False)
+        st.plotly_chart(charts.shift_share_bars(
+            shares, source=ss_caption,
+            title=f"{won.iloc[0]['industry_title']} gained most beyond national and industry trends, {start}–{end}",
+        ), key="sector_shift_share")
+        st.caption(ss_caption + " Components sum to the actual change.")
+        ss_cols = ["industry_code", "industry_title", "e_ir0", "e_ir1", "actual_change", "national_share",
+                   "industry_mix", "competitive", "lower_bound"]
+        download_buttons(shares[ss_cols], f"{ctx.label}_shift_share_{start}_{end}", notes, key="sector_ss")
+
+if len(ctx.comparisons) > 1:
+    st.subheader("Compared with " + " and ".join(plain(label) for label, _ in ctx.comparisons[1:]))
+    st.dataframe(data.compare_totals(ctx.comparisons, year), hide_index=True)
+    comp = data.compare_sectors(ctx.comparisons, level, year)
+    comp = comp[comp["industry_code"].isin(top)]
+    st.plotly_chart(charts.comparison_bars(
+        comp, "industry_title", "pct_5y", "region", x_title=f"Job change {year - 5}–{year} (%)", source=caption,
+        title=f"5-year job growth of {ctx.label}'s largest industries against wider areas",
+    ), key="sector_compare")
+    st.caption(caption)

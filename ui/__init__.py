@@ -1,0 +1,1 @@
+"""Streamlit layer between pages and data_pipeline: cached data access, region picker, charts, downloads."""

@@ -1,0 +1,118 @@
+"""Plotly figure builders: Okabe-Ito colours, large type, finding-first titles, units, source note."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+FONT = dict(size=16)
+MISSING_NOTE = "Gaps and hollow markers: value suppressed by BLS (not zero)."
+
+
+def _layout(fig: go.Figure, title: str, source: str, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=20)), font=FONT, colorway=OKABE_ITO, template="plotly_white",
+        margin=dict(t=80, b=110, l=70, r=30), legend=dict(orientation="h", y=-0.25), hovermode="closest",
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
+                       font=dict(size=12, color="#555555"), xanchor="left", yanchor="top")
+    return fig
+
+
+def fmt_int(value) -> str:
+    return "suppressed" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+
+def fmt_signed(value, digits: int = 0, suffix: str = "") -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{value:+,.{digits}f}{suffix}"
+
+
+def line_chart(df: pd.DataFrame, x: str, y: str, *, title: str, y_title: str, source: str,
+               color: str | None = None, x_title: str = "Year") -> go.Figure:
+    """Lines over time; suppressed (NaN) points stay gaps, never drawn as zero."""
+    fig = go.Figure()
+    groups = df.groupby(color, sort=False) if color else [(None, df)]
+    for i, (name, part) in enumerate(groups):
+        fig.add_trace(go.Scatter(
+            x=part[x].astype(str), y=part[y], name=str(name) if name is not None else y_title, mode="lines+markers",
+            connectgaps=False, line=dict(width=3, color=OKABE_ITO[i % len(OKABE_ITO)]),
+            hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero", tickformat=",")
+    return _layout(fig, title, source, x_title, y_title)
+
+
+def ranked_bars(df: pd.DataFrame, label: str, value: str, *, title: str, x_title: str, source: str,
+                top: int = 10, text_format: str = ",.0f") -> go.Figure:
+    """Horizontal bars, largest first; a suppressed value shows the word 'suppressed' instead of a bar."""
+    part = df.head(top).iloc[::-1]
+    values = part[value].astype("float64")
+    texts = ["suppressed" if pd.isna(v) else format(v, text_format) for v in values]
+    fig = go.Figure(go.Bar(
+        x=values.fillna(0), y=part[label], orientation="h", text=texts, textposition="auto",
+        marker_color=[OKABE_ITO[0] if not pd.isna(v) else "rgba(0,0,0,0)" for v in values],
+        marker_line=dict(color=OKABE_ITO[7], width=[0 if not pd.isna(v) else 1 for v in values]),
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    fig.update_xaxes(tickformat=",")
+    return _layout(fig, title, source, x_title, "")
+
+
+def bubble_chart(df: pd.DataFrame, *, title: str, source: str, growth_title: str = "5-year employment change (%)"
+                 ) -> go.Figure:
+    """LQ (x) vs 5-year growth (y), bubble area = employment, quadrants labelled at LQ 1 and 0 % growth."""
+    part = df.dropna(subset=["lq", "pct_5y", "emplvl"])
+    size = part["emplvl"].astype("float64")
+    sizeref = (2.0 * size.max() / 60 ** 2) if len(size) and size.max() > 0 else 1
+    fig = go.Figure(go.Scatter(
+        x=part["lq"], y=part["pct_5y"], mode="markers+text", text=part["industry_title"], textposition="top center",
+        marker=dict(size=size, sizemode="area", sizeref=sizeref, sizemin=6,
+                    color=OKABE_ITO[0], opacity=0.7, line=dict(color="#333333", width=1)),
+        customdata=np.stack([part["emplvl"], part["lq"], part["pct_5y"]], axis=1) if len(part) else None,
+        hovertemplate="<b>%{text}</b><br>Employment %{customdata[0]:,.0f}<br>LQ %{customdata[1]:.2f}"
+                      "<br>5-yr change %{customdata[2]:+.1f}%<extra></extra>",
+    ))
+    fig.add_vline(x=1, line=dict(color="#777777", dash="dash"))
+    fig.add_hline(y=0, line=dict(color="#777777", dash="dash"))
+    corners = [(0.99, 0.99, "right", "top", "Concentrated and growing"),
+               (0.01, 0.99, "left", "top", "Emerging: growing, less concentrated"),
+               (0.99, 0.01, "right", "bottom", "Concentrated but shrinking"),
+               (0.01, 0.01, "left", "bottom", "Less concentrated and shrinking")]
+    for x, y, xa, ya, text in corners:
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=x, y=y, xanchor=xa, yanchor=ya,
+                           showarrow=False, font=dict(size=13, color="#555555"))
+    return _layout(fig, title, source, "Location quotient (US = 1)", growth_title)
+
+
+def shift_share_bars(df: pd.DataFrame, *, title: str, source: str, top: int = 10) -> go.Figure:
+    """Stacked bars of national share, industry mix and competitive effect (jobs) per industry."""
+    part = df.dropna(subset=["actual_change"]).head(top).iloc[::-1]
+    fig = go.Figure()
+    for i, (col, name) in enumerate([("national_share", "National growth"), ("industry_mix", "Industry mix"),
+                                     ("competitive", "Regional (competitive)")]):
+        fig.add_trace(go.Bar(x=part[col], y=part["industry_title"], name=name, orientation="h",
+                             marker_color=OKABE_ITO[i], hovertemplate="%{y}: %{x:+,.0f} jobs<extra>" + name + "</extra>"))
+    fig.add_trace(go.Scatter(x=part["actual_change"], y=part["industry_title"], mode="markers", name="Actual change",
+                             marker=dict(symbol="diamond", size=12, color=OKABE_ITO[7]),
+                             hovertemplate="%{y}: %{x:+,.0f} jobs<extra>Actual change</extra>"))
+    fig.update_layout(barmode="relative")
+    fig.update_xaxes(tickformat="+,")
+    return _layout(fig, title, source, "Change in jobs", "")
+
+
+def comparison_bars(df: pd.DataFrame, category: str, value: str, group: str, *, title: str, x_title: str,
+                    source: str) -> go.Figure:
+    """Grouped horizontal bars (e.g. 5-yr change by industry for region, state and nation)."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(df.groupby(group, sort=False)):
+        fig.add_trace(go.Bar(x=part[value], y=part[category], name=str(name), orientation="h",
+                             marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                             hovertemplate="%{y}: %{x:+.1f}<extra>" + str(name).replace("<", "&lt;") + "</extra>"))
+    fig.update_layout(barmode="group")
+    return _layout(fig, title, source, x_title, "")

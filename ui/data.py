@@ -1,0 +1,124 @@
+"""Cached access to the warehouse for pages: one read-only connection, query results cached briefly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from data_pipeline import queries, warehouse
+from data_pipeline.config import load_config
+
+LOAD_QCEW = "python -m data_pipeline refresh --sources qcew --states 39"
+IMPORT_FILES = "python -m data_pipeline import PATH"
+
+
+def warehouse_path() -> Path:
+    return load_config().warehouse
+
+
+def data_dir() -> Path:
+    return load_config().data_dir
+
+
+def _stamp() -> tuple[str, int]:
+    """(path, mtime) of the warehouse: part of every cache key, so a refreshed file is picked up."""
+    path = warehouse_path()
+    warehouse.ensure_exists(path)
+    return str(path), path.stat().st_mtime_ns
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connect(path: str, mtime_ns: int):
+    return warehouse.connect_read_only(Path(path))
+
+
+def connection():
+    """The read-only warehouse connection for the current file version."""
+    return _connect(*_stamp())
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _cached(stamp: tuple[str, int], name: str, args: tuple):
+    return getattr(queries, name)(_connect(*stamp), *args)
+
+
+def _q(name: str, *args):
+    return _cached(_stamp(), name, args)
+
+
+def qcew_loaded() -> bool:
+    return _q("qcew_loaded")
+
+
+def qcew_facts() -> dict:
+    return _q("qcew_facts")
+
+
+def source_status() -> pd.DataFrame:
+    return _q("source_status")
+
+
+def provenance(source: str | None = None) -> pd.DataFrame:
+    return _q("provenance", source)
+
+
+def qcew_coverage() -> pd.DataFrame:
+    return _q("qcew_coverage")
+
+
+def list_areas(kind: str, state: str | None = None) -> pd.DataFrame:
+    return _q("list_areas", kind, state)
+
+
+def metro_state(metro: str) -> str | None:
+    return _q("metro_state", metro)
+
+
+def qcew_years(areas: tuple[str, ...], quarterly: bool = False) -> list[int]:
+    return _q("qcew_years", tuple(areas), quarterly)
+
+
+def area_totals(areas: tuple[str, ...], quarterly: bool = False) -> pd.DataFrame:
+    return _q("area_totals", tuple(areas), quarterly)
+
+
+def sector_series(areas: tuple[str, ...], level: str, quarterly: bool = False) -> pd.DataFrame:
+    return _q("sector_series", tuple(areas), level, quarterly)
+
+
+def sector_table(areas: tuple[str, ...], level: str, year: int) -> pd.DataFrame:
+    return _q("sector_table", tuple(areas), level, int(year))
+
+
+def shift_share(areas: tuple[str, ...], level: str, start: int, end: int) -> pd.DataFrame:
+    return _q("shift_share", tuple(areas), level, int(start), int(end))
+
+
+def compare_totals(named: tuple[tuple[str, tuple[str, ...]], ...], year: int) -> pd.DataFrame:
+    return _q("compare_totals", named, int(year))
+
+
+def compare_sectors(named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int) -> pd.DataFrame:
+    return _q("compare_sectors", named, level, int(year))
+
+
+def qcew_caption(years: str | None = None) -> str:
+    """'Source: BLS QCEW, <years>, retrieved <date>' plus the ownership convention."""
+    facts = qcew_facts()
+    if years is None:
+        first, last = facts["first_year"], facts["last_year"]
+        years = f"{first}–{last}" if first != last else str(first)
+    retrieved = facts["retrieved"] or "date unknown"
+    return f"Source: BLS QCEW, {years}, retrieved {retrieved}."
+
+
+def require_qcew() -> None:
+    """Show how to load QCEW and stop the page when the warehouse holds none."""
+    if not qcew_loaded():
+        st.info(
+            "No QCEW data is loaded yet. Load Ohio (state FIPS 39) with:\n\n"
+            f"`{LOAD_QCEW}`\n\nor import downloaded BLS files with `{IMPORT_FILES}`."
+        )
+        st.stop()

@@ -1,0 +1,59 @@
+"""CSV and Excel download buttons; the workbook carries a 'Sources and notes' sheet."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import streamlit as st
+
+SUPPRESSION_NOTE = (
+    "Cells BLS did not disclose (disclosure_code 'N') are left empty, never zero. Sums over custom county "
+    "groups that include a suppressed county cell are lower bounds (column lower_bound = True)."
+)
+OWNERSHIP_NOTE = (
+    "Region totals are all-ownership totals (own_code 0, industry 10); industry detail is private ownership "
+    "(own_code 5), as BLS publishes it."
+)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:80] or "sector_pulse"
+
+
+def excel_bytes(df: pd.DataFrame, notes: dict[str, str], sheet: str = "Data") -> bytes:
+    """An .xlsx with the table on one sheet and a 'Sources and notes' sheet of (item, value) rows."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        df.to_excel(writer, sheet_name=sheet[:31], index=False)
+        rows = [{"item": "Suppression", "value": SUPPRESSION_NOTE}, {"item": "Ownership", "value": OWNERSHIP_NOTE}]
+        rows = [{"item": k, "value": v} for k, v in notes.items()] + rows
+        pd.DataFrame(rows).to_excel(writer, sheet_name="Sources and notes", index=False)
+    return buffer.getvalue()
+
+
+def qcew_notes(facts: dict, region: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Notes for the workbook: source, release, years, retrieval date, region."""
+    years = f"{facts.get('first_year')}–{facts.get('last_year')}"
+    notes = {
+        "Source": "U.S. Bureau of Labor Statistics, Quarterly Census of Employment and Wages (QCEW), "
+                  "https://www.bls.gov/cew/",
+        "Release": facts.get("releases") or "unknown",
+        "Years loaded": years,
+        "Retrieved": facts.get("retrieved") or "unknown",
+        "Region": region,
+    }
+    return notes | (extra or {})
+
+
+def download_buttons(df: pd.DataFrame, name: str, notes: dict[str, str], key: str) -> None:
+    """Side-by-side CSV and Excel buttons for the data behind a chart or table."""
+    base = _safe_name(name)
+    left, right = st.columns(2)
+    left.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{base}.csv",
+                         mime="text/csv", key=f"{key}_csv")
+    right.download_button(
+        "Download Excel", excel_bytes(df, notes), file_name=f"{base}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+    )

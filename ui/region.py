@@ -1,0 +1,163 @@
+"""Sidebar region picker bound to the URL (`?region=state:39`), with a custom county-group builder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from data_pipeline import regions
+from data_pipeline.regions import NATION, Region, RegionError
+from ui import data
+
+KIND_LABELS = {"state": "State", "metro": "Metro area", "county": "County", "custom": "Custom region",
+               "nation": "United States"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object, limit: int = 80) -> str:
+    """Text safe to place inside Streamlit markdown: every markdown character escaped, length capped."""
+    s = str(text)
+    s = s if len(s) <= limit else s[:limit] + "…"
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", s.replace("\n", " "))
+
+
+@dataclass(frozen=True)
+class RegionContext:
+    region: Region
+    label: str
+    areas: tuple[str, ...]
+    counties: tuple[str, ...] = ()
+    state_label: str | None = None
+    state_areas: tuple[str, ...] = ()
+    comparisons: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    @property
+    def is_custom(self) -> bool:
+        return self.region.kind == "custom"
+
+
+def current() -> RegionContext:
+    """The region chosen in the sidebar on this run (the nation if the picker has not run)."""
+    ctx = st.session_state.get("_region_ctx")
+    return ctx if isinstance(ctx, RegionContext) else _context(NATION, {}, {})
+
+
+def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
+    """{kind: {code: title}} for every kind that has something to pick."""
+    out: dict[str, dict[str, str]] = {}
+    if data.qcew_loaded():
+        for kind in ("state", "metro", "county"):
+            df = data.list_areas(kind)
+            if not df.empty:
+                out[kind] = dict(zip(df["code"], df["title"], strict=True))
+    if custom:
+        out["custom"] = {name: name for name in sorted(custom)}
+    if data.qcew_loaded() and not data.list_areas("nation").empty or not out:
+        out["nation"] = {"US": "United States"}
+    return out
+
+
+def _default(options: dict[str, dict[str, str]]) -> Region:
+    if options.get("state"):
+        code = next(iter(options["state"]))
+        return Region("state", code, options["state"][code])
+    return NATION
+
+
+def _apply_token(token: str | None, options: dict[str, dict[str, str]]) -> Region:
+    """Turn the URL token into a region, warning (as plain text) and falling back when it is unusable."""
+    default = _default(options)
+    if token is None:
+        return default
+    parsed = regions.parse_token(token)
+    if isinstance(parsed, RegionError):
+        st.warning(f"The link asks for region “{plain(parsed.token)}”, which is not a valid region code "
+                   f"({plain(parsed.reason)}). Showing {plain(default.name or default.code)} instead.")
+        return default
+    if parsed.code not in options.get(parsed.kind, {}):
+        st.warning(f"Region “{plain(parsed.token)}” is not in the loaded data. "
+                   f"Showing {plain(default.name or default.code)} instead.")
+        return default
+    return parsed
+
+
+def _context(region: Region, options: dict[str, dict[str, str]], custom: dict[str, tuple[str, ...]]) -> RegionContext:
+    name = options.get(region.kind, {}).get(region.code, region.name or region.code)
+    region = Region(region.kind, region.code, name)
+    areas = region.qcew_areas(custom)
+    state = region.state_fips
+    if region.kind == "metro":
+        state = data.metro_state(region.code)
+    elif region.kind == "custom" and areas:
+        state = areas[0][:2]
+    state_label = options.get("state", {}).get(state) if state else None
+    state_areas = (f"{state}000",) if state_label else ()
+    comparisons = [(name, areas)]
+    if state_label and region.kind != "state":
+        comparisons.append((state_label, state_areas))
+    if region.kind != "nation" and "nation" in options:
+        comparisons.append(("United States", ("US000",)))
+    counties = areas if region.kind == "custom" else ()
+    return RegionContext(region, name, areas, counties, state_label, state_areas, tuple(comparisons))
+
+
+def region_picker() -> RegionContext:
+    """Draw the sidebar picker; keep st.query_params['region'] in step; return the chosen region."""
+    store = regions.regions_path(data.data_dir())
+    custom = regions.load_custom(store)
+    options = _options(custom)
+    token = st.query_params.get("region")
+    if token != st.session_state.get("_region_applied") or "region_kind" not in st.session_state:
+        chosen = _apply_token(token, options)
+        st.session_state["region_kind"] = chosen.kind
+        st.session_state[f"region_{chosen.kind}"] = chosen.code
+        st.session_state["_region_applied"] = token
+    kinds = list(options)
+    if st.session_state.get("region_kind") not in kinds:
+        st.session_state["region_kind"] = kinds[0]
+    with st.sidebar:
+        st.subheader("Region")
+        kind = st.radio("Region type", kinds, key="region_kind", format_func=KIND_LABELS.get)
+        codes = list(options[kind])
+        if st.session_state.get(f"region_{kind}") not in codes:
+            st.session_state[f"region_{kind}"] = codes[0]
+        code = st.selectbox(KIND_LABELS[kind], codes, key=f"region_{kind}",
+                            format_func=lambda c: options[kind].get(c, c))
+        region = Region(kind, code, options[kind].get(code, code))
+        ctx = _context(region, options, custom)
+        if ctx.is_custom:
+            titles = data.list_areas("county").set_index("code")["title"].to_dict() if data.qcew_loaded() else {}
+            st.caption("Counties: " + plain("; ".join(titles.get(c, c) for c in ctx.counties), 400))
+        _custom_builder(store, custom)
+    if st.query_params.get("region") != region.token:
+        st.query_params["region"] = region.token
+    st.session_state["_region_applied"] = region.token
+    st.session_state["_region_ctx"] = ctx
+    return ctx
+
+
+def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
+    """Name + counties -> a saved custom region (plain-text name, saved atomically by data_pipeline.regions)."""
+    counties = data.list_areas("county") if data.qcew_loaded() else None
+    if counties is None or counties.empty:
+        return
+    titles = dict(zip(counties["code"], counties["title"], strict=True))
+    with st.expander("Build a custom region"):
+        name = st.text_input("Name", max_chars=regions.MAX_NAME, key="custom_name",
+                             help="Letters, digits, spaces and . , ' & ( ) - _")
+        picked = st.multiselect("Counties", list(titles), key="custom_counties", format_func=titles.get)
+        if st.button("Save region", key="custom_save"):
+            result = regions.save_custom(store, name, picked)
+            if isinstance(result, RegionError):
+                st.error(f"Not saved: {plain(result.reason)}.")
+            else:
+                st.query_params["region"] = result.token
+                st.rerun()
+        if custom:
+            gone = st.selectbox("Delete a saved region", ["—", *sorted(custom)], key="custom_delete_pick")
+            if gone != "—" and st.button("Delete", key="custom_delete"):
+                regions.delete_custom(store, gone)
+                st.query_params.pop("region", None)
+                st.rerun()
