@@ -56,8 +56,7 @@ if not annual.empty:
     if have is None:
         missing.append(f"Some years between {first} and {last} are missing for at least one area kind.")
     if last - first < 5:
-        missing.append(f"Only {last - first + 1} years loaded: 5-year change and CAGR need {first - 5 + (last - first)}"
-                       f"–{last}.")
+        missing.append(f"Only {last - first + 1} years loaded ({first}–{last}): 5-year change and CAGR need six.")
 region = current()
 if region.areas and not data.qcew_years(region.areas):
     missing.append(f"The selected region ({plain(region.label)}) has no QCEW rows.")
