@@ -20,7 +20,7 @@ def run(*args, env_extra=None, cwd=ROOT):
     env = {**os.environ, "SECTOR_PULSE_RETRIES": "1", "SECTOR_PULSE_BACKOFF": "0.01", "SECTOR_PULSE_TIMEOUT": "3",
            **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "data_pipeline", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=300)
+                          env=env, cwd=cwd, timeout=300, check=False)
 
 
 def test_every_command_has_help_with_an_example():

@@ -14,7 +14,12 @@ import pytest
 
 from data_pipeline.sources import qcew
 from data_pipeline.warehouse import (
-    WarehouseBusy, WarehouseError, connect_read_only, rebuild, table_checksums, write_lock,
+    WarehouseBusy,
+    WarehouseError,
+    connect_read_only,
+    rebuild,
+    table_checksums,
+    write_lock,
 )
 from tests.qcew_files import annual_row, county_slice, write_annual
 
@@ -42,20 +47,18 @@ def total_employment(path):
 def test_failed_load_leaves_previous_warehouse_byte_for_byte(warehouse, tmp_path):
     before = digest(warehouse)
     bad = write_annual(tmp_path / "bad.csv", [annual_row("39041", 0, 10, 70, 2022, 5, 5)] * 2)
-    with pytest.raises(qcew.SourceError):
-        with rebuild(warehouse) as con:
-            qcew.load_file(con, county_slice(tmp_path / "39049.csv", area="39049"), None, "import")
-            qcew.load_file(con, bad, None, "import")
+    with pytest.raises(qcew.SourceError), rebuild(warehouse) as con:
+        qcew.load_file(con, county_slice(tmp_path / "39049.csv", area="39049"), None, "import")
+        qcew.load_file(con, bad, None, "import")
     assert digest(warehouse) == before
     assert not list(tmp_path.glob("*.building-*"))
 
 
 def test_ctrl_c_during_refresh_leaves_previous_warehouse(warehouse, tmp_path):
     before = digest(warehouse)
-    with pytest.raises(KeyboardInterrupt):
-        with rebuild(warehouse) as con:
-            con.execute("DELETE FROM qcew_annual")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), rebuild(warehouse) as con:
+        con.execute("DELETE FROM qcew_annual")
+        raise KeyboardInterrupt
     assert digest(warehouse) == before
     assert total_employment(warehouse) == 1000
 
@@ -86,17 +89,14 @@ def test_killed_refresh_process_leaves_previous_warehouse(warehouse, tmp_path):
 
 def test_validation_failure_publishes_nothing(warehouse):
     before = digest(warehouse)
-    with pytest.raises(WarehouseError, match="suppressed"):
-        with rebuild(warehouse) as con:
-            con.execute("UPDATE qcew_annual SET annual_avg_emplvl = 0 WHERE disclosure_code = 'N'")
+    with pytest.raises(WarehouseError, match="suppressed"), rebuild(warehouse) as con:
+        con.execute("UPDATE qcew_annual SET annual_avg_emplvl = 0 WHERE disclosure_code = 'N'")
     assert digest(warehouse) == before
 
 
 def test_second_writer_is_refused_with_a_message(warehouse):
-    with write_lock(warehouse):
-        with pytest.raises(WarehouseBusy, match="already writing"):
-            with rebuild(warehouse):
-                pass
+    with write_lock(warehouse), pytest.raises(WarehouseBusy, match="already writing"), rebuild(warehouse):
+        pass
 
 
 def test_reader_keeps_old_data_until_it_reconnects(warehouse, tmp_path):
