@@ -27,7 +27,7 @@ from data_pipeline.sources import RefreshOptions, SourceError
 from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import WarehouseError, connect_read_only, rebuild
 
-SOURCES = ("qcew", "oews", "cbsa")
+SOURCES = ("qcew", "oews", "cbsa", "boundaries")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 MAX_ZIP_BYTES = 20 * 1024**3
 

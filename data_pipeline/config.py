@@ -14,6 +14,7 @@ DEFAULT_BASES = {
     "qcew": "https://data.bls.gov",
     "oews": "https://download.bls.gov",
     "census": "https://www2.census.gov",
+    "npm": "https://registry.npmjs.org",
 }
 
 

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS county_cbsa (
     county_fips TEXT PRIMARY KEY, cbsa_code TEXT NOT NULL, cbsa_title TEXT, metro_micro TEXT,
     csa_code TEXT, csa_title TEXT, central_outlying TEXT, delineation_vintage TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS county_shape (
+    county_fips TEXT PRIMARY KEY, state_fips TEXT NOT NULL, county_name TEXT NOT NULL, geojson TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS oews_area (
     area_code TEXT PRIMARY KEY, areatype_code TEXT NOT NULL, area_type TEXT NOT NULL,
     state_code TEXT, area_name TEXT NOT NULL, release TEXT NOT NULL
@@ -80,7 +83,7 @@ CREATE TABLE IF NOT EXISTS oews_estimate (
 
 TABLES = (
     "meta", "provenance", "qcew_annual", "qcew_quarterly", "area_title", "industry_title",
-    "county_cbsa", "oews_area", "oews_occupation", "oews_industry", "oews_estimate",
+    "county_cbsa", "county_shape", "oews_area", "oews_occupation", "oews_industry", "oews_estimate",
 )
 
 
