@@ -6,14 +6,14 @@ import streamlit as st
 
 from ui.region import region_picker
 
-st.set_page_config(page_title="Sector Pulse", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Sector Pulse", page_icon=":material/monitoring:", layout="wide")
 
 HERE = Path(__file__).resolve().parent
 PAGES = [
-    ("pages/overview.py", "Overview", "🏠", True),
-    ("pages/sectors.py", "Sector Demand", "🏭", False),
-    ("pages/occupations.py", "Occupations & Wages", "💼", False),
-    ("pages/data_status.py", "Data", "🗄️", False),
+    ("pages/overview.py", "Overview", ":material/home:", True),
+    ("pages/sectors.py", "Sector Demand", ":material/factory:", False),
+    ("pages/occupations.py", "Occupations & Wages", ":material/work:", False),
+    ("pages/data_status.py", "Data", ":material/database:", False),
 ]
 
 page = st.navigation([

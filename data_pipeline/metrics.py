@@ -11,7 +11,7 @@ WEEKS_PER_YEAR = 52
 WEEKS_PER_QUARTER = 13
 
 
-def location_quotient(e_ir, e_r, E_i, E):  # noqa: N803 (the formula's own names)
+def location_quotient(e_ir, e_r, E_i, E):
     """Location quotient, BLS convention (US base, all-industry all-ownership denominators).
 
     LQ = (e_ir / e_r) / (E_i / E), where e_ir = regional industry employment, e_r = regional total,
@@ -45,7 +45,7 @@ def cagr(start, end, years: float):
         return (ratio ** (1 / years) - 1) * 100
 
 
-def shift_share(e_ir0, e_ir1, E_i0, E_i1, E0, E1) -> dict:  # noqa: N803
+def shift_share(e_ir0, e_ir1, E_i0, E_i1, E0, E1) -> dict:
     """Dunn (1960) shift-share of one regional industry's change from year 0 to year t.
 
     G = E1 / E0 - 1 (national all-industry growth), g_i = E_i1 / E_i0 - 1 (national industry growth),
@@ -53,7 +53,7 @@ def shift_share(e_ir0, e_ir1, E_i0, E_i1, E0, E1) -> dict:  # noqa: N803
     national share = e_ir0 * G; industry mix = e_ir0 * (g_i - G); competitive = e_ir0 * (r_ir - g_i).
     The three components sum to the actual change e_ir1 - e_ir0. Works on scalars or aligned Series.
     """
-    G = _ratio(E1, E0) - 1  # noqa: N806
+    G = _ratio(E1, E0) - 1
     g_i = _ratio(E_i1, E_i0) - 1
     r_ir = _ratio(e_ir1, e_ir0) - 1
     national = e_ir0 * G

@@ -20,7 +20,7 @@ MAX_TOKEN = 80
 MAX_NAME = 60
 MAX_COUNTIES = 300
 
-NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9 _.,'&()-]{0,%d}" % (MAX_NAME - 1)
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9 _.,'&()-]{0," + str(MAX_NAME - 1) + "}"
 _TOKEN = {
     "state": re.compile(r"state:(\d{2})"),
     "metro": re.compile(r"metro:(C\d{4})"),

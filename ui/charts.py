@@ -8,19 +8,19 @@ import plotly.graph_objects as go
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
-FONT = dict(size=16)
+FONT = {"size": 16}
 MISSING_NOTE = "Gaps and hollow markers: value suppressed by BLS (not zero)."
 
 
 def _layout(fig: go.Figure, title: str, source: str, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, font=dict(size=20)), font=FONT, colorway=OKABE_ITO, template="plotly_white",
-        margin=dict(t=80, b=110, l=70, r=30), legend=dict(orientation="h", y=-0.25), hovermode="closest",
+        title={"text": title, "font": {"size": 20}}, font=FONT, colorway=OKABE_ITO, template="plotly_white",
+        margin={"t": 80, "b": 110, "l": 70, "r": 30}, legend={"orientation": "h", "y": -0.25}, hovermode="closest",
     )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
-                       font=dict(size=12, color="#555555"), xanchor="left", yanchor="top")
+                       font={"size": 12, "color": "#555555"}, xanchor="left", yanchor="top")
     return fig
 
 
@@ -40,7 +40,7 @@ def line_chart(df: pd.DataFrame, x: str, y: str, *, title: str, y_title: str, so
     for i, (name, part) in enumerate(groups):
         fig.add_trace(go.Scatter(
             x=part[x].astype(str), y=part[y], name=str(name) if name is not None else y_title, mode="lines+markers",
-            connectgaps=False, line=dict(width=3, color=OKABE_ITO[i % len(OKABE_ITO)]),
+            connectgaps=False, line={"width": 3, "color": OKABE_ITO[i % len(OKABE_ITO)]},
             hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
         ))
     fig.update_xaxes(type="category")
@@ -57,7 +57,7 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, title: str, x_title
     fig = go.Figure(go.Bar(
         x=values.fillna(0), y=part[label], orientation="h", text=texts, textposition="auto",
         marker_color=[OKABE_ITO[0] if not pd.isna(v) else "rgba(0,0,0,0)" for v in values],
-        marker_line=dict(color=OKABE_ITO[7], width=[0 if not pd.isna(v) else 1 for v in values]),
+        marker_line={"color": OKABE_ITO[7], "width": [0 if not pd.isna(v) else 1 for v in values]},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.update_xaxes(tickformat=",")
@@ -72,21 +72,21 @@ def bubble_chart(df: pd.DataFrame, *, title: str, source: str, growth_title: str
     sizeref = (2.0 * size.max() / 60 ** 2) if len(size) and size.max() > 0 else 1
     fig = go.Figure(go.Scatter(
         x=part["lq"], y=part["pct_5y"], mode="markers+text", text=part["industry_title"], textposition="top center",
-        marker=dict(size=size, sizemode="area", sizeref=sizeref, sizemin=6,
-                    color=OKABE_ITO[0], opacity=0.7, line=dict(color="#333333", width=1)),
+        marker={"size": size, "sizemode": "area", "sizeref": sizeref, "sizemin": 6,
+                    "color": OKABE_ITO[0], "opacity": 0.7, "line": {"color": "#333333", "width": 1}},
         customdata=np.stack([part["emplvl"], part["lq"], part["pct_5y"]], axis=1) if len(part) else None,
         hovertemplate="<b>%{text}</b><br>Employment %{customdata[0]:,.0f}<br>LQ %{customdata[1]:.2f}"
                       "<br>5-yr change %{customdata[2]:+.1f}%<extra></extra>",
     ))
-    fig.add_vline(x=1, line=dict(color="#777777", dash="dash"))
-    fig.add_hline(y=0, line=dict(color="#777777", dash="dash"))
+    fig.add_vline(x=1, line={"color": "#777777", "dash": "dash"})
+    fig.add_hline(y=0, line={"color": "#777777", "dash": "dash"})
     corners = [(0.99, 0.99, "right", "top", "Concentrated and growing"),
                (0.01, 0.99, "left", "top", "Emerging: growing, less concentrated"),
                (0.99, 0.01, "right", "bottom", "Concentrated but shrinking"),
                (0.01, 0.01, "left", "bottom", "Less concentrated and shrinking")]
     for x, y, xa, ya, text in corners:
         fig.add_annotation(text=text, xref="paper", yref="paper", x=x, y=y, xanchor=xa, yanchor=ya,
-                           showarrow=False, font=dict(size=13, color="#555555"))
+                           showarrow=False, font={"size": 13, "color": "#555555"})
     return _layout(fig, title, source, "Location quotient (US = 1)", growth_title)
 
 
@@ -99,7 +99,7 @@ def shift_share_bars(df: pd.DataFrame, *, title: str, source: str, top: int = 10
         fig.add_trace(go.Bar(x=part[col], y=part["industry_title"], name=name, orientation="h",
                              marker_color=OKABE_ITO[i], hovertemplate="%{y}: %{x:+,.0f} jobs<extra>" + name + "</extra>"))
     fig.add_trace(go.Scatter(x=part["actual_change"], y=part["industry_title"], mode="markers", name="Actual change",
-                             marker=dict(symbol="diamond", size=12, color=OKABE_ITO[7]),
+                             marker={"symbol": "diamond", "size": 12, "color": OKABE_ITO[7]},
                              hovertemplate="%{y}: %{x:+,.0f} jobs<extra>Actual change</extra>"))
     fig.update_layout(barmode="relative")
     fig.update_xaxes(tickformat="+,")

@@ -47,22 +47,28 @@ def current() -> RegionContext:
 def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
     """{kind: {code: title}} for every kind that has something to pick."""
     out: dict[str, dict[str, str]] = {}
-    if data.qcew_loaded():
-        for kind in ("state", "metro", "county"):
-            df = data.list_areas(kind)
-            if not df.empty:
-                out[kind] = dict(zip(df["code"], df["title"], strict=True))
+    for kind in ("state", "metro", "county"):
+        df = data.list_areas(kind)
+        if not df.empty:
+            out[kind] = dict(zip(df["code"], df["title"], strict=True))
     if custom:
         out["custom"] = {name: name for name in sorted(custom)}
-    if data.qcew_loaded() and not data.list_areas("nation").empty or not out:
+    if not data.list_areas("nation").empty or not out:
         out["nation"] = {"US": "United States"}
     return out
 
 
 def _default(options: dict[str, dict[str, str]]) -> Region:
-    if options.get("state"):
-        code = next(iter(options["state"]))
+    """The first state with QCEW data, else the first place any source offers, else the nation."""
+    states = data.list_areas("state")
+    with_data = states[states["has_qcew"]]
+    if not with_data.empty:
+        code = str(with_data["code"].iloc[0])
         return Region("state", code, options["state"][code])
+    for kind in ("state", "metro", "county", "nation"):
+        if options.get(kind):
+            code = next(iter(options[kind]))
+            return NATION if kind == "nation" else Region(kind, code, options[kind][code])
     return NATION
 
 
@@ -128,7 +134,7 @@ def region_picker() -> RegionContext:
         region = Region(kind, code, options[kind].get(code, code))
         ctx = _context(region, options, custom)
         if ctx.is_custom:
-            titles = data.list_areas("county").set_index("code")["title"].to_dict() if data.qcew_loaded() else {}
+            titles = data.list_areas("county").set_index("code")["title"].to_dict()
             st.caption("Counties: " + plain("; ".join(titles.get(c, c) for c in ctx.counties), 400))
         _custom_builder(store, custom)
     if st.query_params.get("region") != region.token:
@@ -140,8 +146,8 @@ def region_picker() -> RegionContext:
 
 def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
     """Name + counties -> a saved custom region (plain-text name, saved atomically by data_pipeline.regions)."""
-    counties = data.list_areas("county") if data.qcew_loaded() else None
-    if counties is None or counties.empty:
+    counties = data.list_areas("county")
+    if counties.empty:
         return
     titles = dict(zip(counties["code"], counties["title"], strict=True))
     with st.expander("Build a custom region"):

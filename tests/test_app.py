@@ -1,0 +1,127 @@
+"""AppTest: start from app.py, move with switch_page, deep links via ?region=..., no exceptions."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_pipeline import regions
+from tests.app_fixtures import build_test_warehouse
+
+APP = "../app.py"
+PAGES = ["pages/overview.py", "pages/sectors.py", "pages/data_status.py"]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("app")
+    build_test_warehouse(folder / "warehouse.duckdb")
+    regions.save_custom(regions.regions_path(folder), "Delaware and Fairfield", ["39041", "39045"])
+    return folder
+
+
+@pytest.fixture
+def app(loaded, monkeypatch):
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(loaded / "warehouse.duckdb"))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(loaded))
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def visit_all(at: AppTest) -> None:
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, f"{page}: {at.exception}"
+
+
+def run_frame(at: AppTest) -> AppTest:
+    """Rerun through app.py (the frame), not just the last page.
+
+    AppTest in Streamlit 1.67 sees our `pages/` folder as a legacy multipage app and reruns the last page
+    script alone, skipping app.py and its sidebar picker; the real server always runs app.py first.
+    """
+    at._finished_page_script_hash = ""
+    return at.run()
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_default_region_is_the_first_state_and_every_page_renders(app):
+    at = app.run()
+    assert not at.exception
+    assert at.query_params["region"] == "state:39"
+    assert "Ohio" in at.title[0].value
+    visit_all(at)
+
+
+@pytest.mark.parametrize("token, name", [
+    ("metro:C1814", "Columbus"), ("county:39049", "Franklin"), ("nation:US", "United States"),
+])
+def test_deep_link_opens_the_region_on_every_page(app, token, name):
+    app.query_params["region"] = token
+    at = app.run()
+    assert not at.exception and not at.warning
+    assert name in at.title[0].value
+    visit_all(at)
+    assert at.query_params["region"] == token
+
+
+def test_custom_region_flags_lower_bounds_on_sector_page(app):
+    app.query_params["region"] = "custom:Delaware and Fairfield"
+    at = app.run()
+    assert not at.exception and "Delaware and Fairfield" in at.title[0].value.replace("\\", "")
+    at.switch_page("pages/sectors.py").run()
+    assert not at.exception
+    assert "lower bound" in texts(at.warning)
+
+
+def test_malformed_region_in_url_warns_and_falls_back(app):
+    app.query_params["region"] = "state:99;DROP"
+    at = app.run()
+    assert not at.exception
+    assert len(at.warning) == 1 and "99;DROP" in at.warning[0].value.replace("\\", "")
+    assert at.query_params["region"] == "state:39"
+    at.switch_page("pages/sectors.py").run()
+    assert not at.exception and not at.warning
+
+
+def test_unknown_but_well_formed_region_warns_and_falls_back(app):
+    app.query_params["region"] = "county:01001"
+    at = app.run()
+    assert not at.exception and "not in the loaded data" in texts(at.warning)
+    assert at.query_params["region"] == "state:39"
+
+
+def test_picking_a_county_in_the_sidebar_updates_the_link(app):
+    at = app.run()
+    at.sidebar.radio(key="region_kind").set_value("county")
+    run_frame(at)
+    at.sidebar.selectbox(key="region_county").set_value("39049")
+    run_frame(at)
+    assert not at.exception
+    assert at.query_params["region"] == "county:39049"
+
+
+def test_custom_region_builder_saves_and_selects_the_region(tmp_path, monkeypatch):
+    build_test_warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="custom_name").input("Columbus core")
+    at.multiselect(key="custom_counties").set_value(["39045", "39049"])
+    at.button(key="custom_save").click()
+    run_frame(at)
+    assert not at.exception
+    assert at.query_params["region"] == "custom:Columbus core"
+    assert regions.load_custom(regions.regions_path(tmp_path)) == {"Columbus core": ("39045", "39049")}
+
+
+def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
+    build_test_warehouse(tmp_path / "warehouse.duckdb", qcew=False)
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception
+        assert "python -m data_pipeline refresh --sources qcew --states 39" in texts(at.info)

@@ -1,0 +1,144 @@
+"""Main flows in Debian's Chromium (Playwright): every page renders real data, the picker moves, screenshots saved.
+
+Screenshots go to tests/screenshots/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+         "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli(*args, env):
+    result = subprocess.run([sys.executable, "-m", "data_pipeline", *args], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=600, check=False)
+    assert result.returncode in (0, 3), result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def real_warehouse(tmp_path_factory):
+    """Real agency data only: 2020 QCEW for four Ohio counties and the bundled May 2025 OEWS release."""
+    shared = ROOT.parent / "shared" / "data" / "qcew"
+    if not shared.is_dir():
+        pytest.skip(f"real agency files not found at {shared}")
+    folder = tmp_path_factory.mktemp("browser")
+    env = {**os.environ, "SECTOR_PULSE_WAREHOUSE": str(folder / "w.duckdb"), "SECTOR_PULSE_DATA_DIR": str(folder),
+           "SECTOR_PULSE_OEWS_BASE": "http://127.0.0.1:9", "SECTOR_PULSE_RETRIES": "1"}
+    _cli("import", str(shared), env=env)
+    _cli("refresh", "--sources", "oews", "--quiet", env=env)
+    return env
+
+
+@pytest.fixture(scope="module")
+def app_url(real_warehouse):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=real_warehouse, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def settle(page, text: str | None = None, timeout: float = 30_000):
+    """Wait until Streamlit has finished running the script (and text, when given, is visible)."""
+    if text:
+        page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_timeout(600)
+
+
+def no_exception(page):
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, boxes.first.inner_text()[:2000]
+
+
+def shoot(page, name: str):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_county_overview_sectors_occupations_and_data_pages(page, app_url):
+    page.goto(app_url + "/?region=county:39049")
+    settle(page, "Franklin")
+    no_exception(page)
+    shoot(page, "01_overview_franklin_county")
+    for name, title in (("02_sector_demand", "Sector Demand"), ("03_occupations", "Occupations & Wages"),
+                        ("04_data", "Data")):
+        page.get_by_role("link", name=title).first.click()
+        settle(page)
+        no_exception(page)
+        assert "region=county" in page.url  # the region follows the user from page to page
+        shoot(page, name)
+
+
+def test_state_deep_link_shows_occupation_wages(page, app_url):
+    page.goto(app_url + "/occupations?region=state:39")
+    settle(page, "Ohio")
+    no_exception(page)
+    assert page.get_by_text("May 2025", exact=False).count() > 0
+    shoot(page, "05_occupations_ohio")
+
+
+def test_bad_region_in_link_gets_a_message_not_a_traceback(page, app_url):
+    page.goto(app_url + "/?region=county:%3Cscript%3Ealert(1)%3C/script%3E")
+    settle(page)
+    no_exception(page)
+    assert page.get_by_text("<script>", exact=False).count() >= 1  # shown as text, escaped
+    shoot(page, "06_bad_region_link")

@@ -1,0 +1,162 @@
+"""Queries on the tiny fixture warehouse; custom-region storage and URL tokens."""
+
+import math
+
+import duckdb
+import pytest
+
+from data_pipeline import queries, regions, warehouse
+from data_pipeline.regions import Region, RegionError
+from tests.app_fixtures import build_test_warehouse, emp, wages
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = build_test_warehouse(tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+    connection = warehouse.connect_read_only(path)
+    yield connection
+    connection.close()
+
+
+def row(df, code):
+    return df[df["industry_code"] == code].iloc[0]
+
+
+def test_lists_areas_with_titles(con):
+    assert queries.list_areas(con, "state")[["code", "title"]].values.tolist() == [["39", "Ohio -- Statewide"]]
+    assert queries.list_areas(con, "metro")["code"].tolist() == ["C1814"]
+    assert queries.list_areas(con, "county", state="39")["code"].tolist() == ["39041", "39045", "39049"]
+
+
+def test_suppressed_county_cell_stays_missing(con):
+    table = queries.sector_table(con, ("39041",), "sector", 2024)
+    mfg = row(table, "31-33")
+    assert mfg["suppressed"] and math.isnan(mfg["emplvl"]) and math.isnan(mfg["lq"])
+    assert row(table, "23")["emplvl"] == emp("39041", "23", 2024)
+
+
+def test_single_area_uses_published_lq_and_changes(con):
+    table = queries.sector_table(con, ("39049",), "sector", 2024)
+    health = row(table, "62")
+    expected_lq = round((emp("39049", "62", 2024) / emp("39049", "10", 2024))
+                        / (emp("US000", "62", 2024) / emp("US000", "10", 2024)), 2)
+    assert health["lq"] == pytest.approx(expected_lq)
+    assert health["chg_1y"] == emp("39049", "62", 2024) - emp("39049", "62", 2023)
+    assert health["chg_5y"] == emp("39049", "62", 2024) - emp("39049", "62", 2019)
+    assert health["cagr_5y"] == pytest.approx(((emp("39049", "62", 2024) / emp("39049", "62", 2019)) ** 0.2 - 1) * 100)
+
+
+def test_custom_region_sum_is_flagged_lower_bound_when_a_county_is_suppressed(con):
+    table = queries.sector_table(con, ("39041", "39045"), "sector", 2024)
+    mfg = row(table, "31-33")
+    assert mfg["emplvl"] == emp("39045", "31-33", 2024)  # 39041's cell is suppressed
+    assert mfg["lower_bound"] and mfg["suppressed_counties"] == 1 and mfg["suppressed_share"] == pytest.approx(0.5)
+    assert not row(table, "62")["lower_bound"]
+
+
+def test_custom_region_computes_lq_and_wage_from_sums(con):
+    table = queries.sector_table(con, ("39041", "39045"), "sector", 2024)
+    health = row(table, "62")
+    e_ir = emp("39041", "62", 2024) + emp("39045", "62", 2024)
+    e_r = emp("39041", "10", 2024) + emp("39045", "10", 2024)
+    assert health["emplvl"] == e_ir
+    assert health["lq"] == pytest.approx((e_ir / e_r) / (emp("US000", "62", 2024) / emp("US000", "10", 2024)))
+    w = wages("39041", "62", 2024) + wages("39045", "62", 2024)
+    assert health["avg_wkly_wage"] == pytest.approx(w / e_ir / 52)
+
+
+def test_region_totals_over_time_and_quarters(con):
+    totals = queries.area_totals(con, ("39041", "39049"))
+    assert totals["year"].tolist() == list(range(2019, 2025))
+    last = totals.iloc[-1]
+    assert last["emplvl"] == emp("39041", "10", 2024) + emp("39049", "10", 2024)
+    assert last["chg_1y"] == last["emplvl"] - totals.iloc[-2]["emplvl"]
+    quarters = queries.area_totals(con, ("39049",), quarterly=True)
+    assert len(quarters) == 24 and quarters["period"].iloc[0] == "2019 Q1"
+
+
+def test_shift_share_components_sum_to_actual_change(con):
+    shares = queries.shift_share(con, ("39049",), "sector", 2019, 2024)
+    health = row(shares, "62")
+    assert health["actual_change"] == emp("39049", "62", 2024) - emp("39049", "62", 2019)
+    total = health["national_share"] + health["industry_mix"] + health["competitive"]
+    assert total == pytest.approx(health["actual_change"])
+    big_g = emp("US000", "10", 2024) / emp("US000", "10", 2019) - 1
+    assert health["national_share"] == pytest.approx(emp("39049", "62", 2019) * big_g)
+
+
+def test_comparison_of_region_state_and_nation(con):
+    named = (("Franklin", ("39049",)), ("Ohio", ("39000",)), ("United States", ("US000",)))
+    comp = queries.compare_totals(con, named, 2024)
+    assert comp["region"].tolist() == ["Franklin", "Ohio", "United States"]
+    assert comp.iloc[1]["pct_5y"] == pytest.approx((emp("39000", "10", 2024) / emp("39000", "10", 2019) - 1) * 100)
+    sectors = queries.compare_sectors(con, named, "supersector", 2024)
+    assert set(sectors["region"]) == {"Franklin", "Ohio", "United States"}
+
+
+def test_status_and_county_values(con):
+    status = queries.source_status(con)
+    assert status["source"].tolist() == ["qcew"] and status["slices"].iloc[0] == 6
+    facts = queries.qcew_facts(con)
+    assert (facts["first_year"], facts["last_year"], facts["retrieved"]) == (2019, 2024, "2025-06-05")
+    counties = queries.county_values(con, "39", 2024)
+    assert counties["area_fips"].tolist() == ["39041", "39045", "39049"]
+    assert queries.metro_state(con, "C1814") == "39"
+
+
+def test_empty_warehouse_reports_no_qcew(tmp_path):
+    path = build_test_warehouse(tmp_path / "empty.duckdb", qcew=False)
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        assert not queries.qcew_loaded(c)
+        assert queries.list_areas(c, "state").empty
+        assert queries.sector_table(c, ("39049",), "sector", 2024).empty
+    finally:
+        c.close()
+
+
+def test_unknown_level_is_a_query_error(con):
+    with pytest.raises(queries.QueryError):
+        queries.sector_table(con, ("39049",), "7-digit", 2024)
+
+
+@pytest.mark.parametrize("token, expected", [
+    ("state:39", Region("state", "39")),
+    ("metro:C1814", Region("metro", "C1814")),
+    ("county:39049", Region("county", "39049")),
+    ("custom:Central Ohio", Region("custom", "Central Ohio")),
+    ("nation:US", Region("nation", "US")),
+])
+def test_valid_region_tokens_parse(token, expected):
+    assert regions.parse_token(token) == expected
+
+
+@pytest.mark.parametrize("token", [
+    "state:99;DROP", "state:3", "county:39049 OR 1=1", "metro:18140", "custom:../../etc/passwd",
+    "custom:", "planet:earth", "", None, "state:39\n", "custom:" + "x" * 100, 42,
+])
+def test_malformed_region_tokens_are_error_values_not_exceptions(token):
+    assert isinstance(regions.parse_token(token), RegionError)
+
+
+def test_custom_regions_round_trip_through_the_json_file(tmp_path):
+    store = regions.regions_path(tmp_path)
+    saved = regions.save_custom(store, "  Central   Ohio ", ["39049", "39041", "bogus", "39049"])
+    assert saved == Region("custom", "Central Ohio", "Central Ohio")
+    assert regions.load_custom(store) == {"Central Ohio": ("39041", "39049")}
+    assert saved.qcew_areas(regions.load_custom(store)) == ("39041", "39049")
+    assert not list(tmp_path.glob(".regions-*"))  # no temporary file left behind
+    assert regions.delete_custom(store, "Central Ohio") and regions.load_custom(store) == {}
+
+
+@pytest.mark.parametrize("name", ["../evil", "<script>", "", "x" * 61, "a/b"])
+def test_custom_region_names_are_plain_text_only(tmp_path, name):
+    store = regions.regions_path(tmp_path)
+    assert isinstance(regions.save_custom(store, name, ["39049"]), RegionError)
+    assert not store.exists()
+
+
+def test_corrupt_custom_region_file_reads_as_empty(tmp_path):
+    store = regions.regions_path(tmp_path)
+    store.write_text("{not json", encoding="utf-8")
+    assert regions.load_custom(store) == {}
