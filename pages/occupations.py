@@ -20,12 +20,13 @@ def q(name: str, *args):
 
 
 def wage_text(value, col: str, topcoded: str, not_released: str) -> str:
-    """'$97,550', '≥ $239,200' for a top-coded wage, 'not released' or '—' (not applicable)."""
+    """'$97,550', '≥ $239,200' (or '≥ $115.00' hourly) for a top-coded wage, 'not released' or '—' (not applicable)."""
     if col in str(not_released).split(","):
         return "not released"
     if value is None or pd.isna(value):
         return "—"
-    return ("≥ " if col in str(topcoded).split(",") else "") + f"${value:,.0f}"
+    digits = 2 if col.startswith("h_") else 0
+    return ("≥ " if col in str(topcoded).split(",") else "") + f"${value:,.{digits}f}"
 
 
 def wage_range_chart(df: pd.DataFrame, title: str, source: str) -> go.Figure:
@@ -35,9 +36,9 @@ def wage_range_chart(df: pd.DataFrame, title: str, source: str) -> go.Figure:
     for _, r in own.iterrows():
         y = [r["occ_title"], r["occ_title"]]
         fig.add_trace(go.Scatter(x=[r["a_pct10"], r["a_pct90"]], y=y, mode="lines", showlegend=False,
-                                 line=dict(color=charts.OKABE_ITO[4], width=4), hoverinfo="skip"))
+                                 line={"color": charts.OKABE_ITO[4], "width": 4}, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=[r["a_pct25"], r["a_pct75"]], y=y, mode="lines", showlegend=False,
-                                 line=dict(color=charts.OKABE_ITO[0], width=14), hoverinfo="skip"))
+                                 line={"color": charts.OKABE_ITO[0], "width": 14}, hoverinfo="skip"))
     symbols = {"area": ("circle", "Median, region", 7), "state": ("diamond", "Median, state", 1),
                "national": ("x", "Median, United States", 3)}
     for level, (symbol, name, colour) in symbols.items():
@@ -47,7 +48,7 @@ def wage_range_chart(df: pd.DataFrame, title: str, source: str) -> go.Figure:
         text = [wage_text(v, "a_median", t, n) for v, t, n in zip(part["a_median"], part["topcoded"],
                                                                     part["not_released"], strict=True)]
         fig.add_trace(go.Scatter(x=part["a_median"], y=part["occ_title"], mode="markers", name=name, text=text,
-                                 marker=dict(symbol=symbol, size=13, color=charts.OKABE_ITO[colour]),
+                                 marker={"symbol": symbol, "size": 13, "color": charts.OKABE_ITO[colour]},
                                  hovertemplate="%{y}: %{text}<extra>" + name + "</extra>"))
     fig.update_xaxes(tickprefix="$", tickformat=",")
     fig.update_layout(height=160 + 70 * max(1, len(own)))
@@ -74,11 +75,11 @@ total = occ[occ["occ_code"] == "00-0000"]
 detailed = occ[occ["o_group"] == "detailed"]
 cols = st.columns(4)
 cols[0].metric("Employment (all occupations)", charts.fmt_int(total["tot_emp"].iloc[0] if len(total) else None))
-cols[1].metric("Median annual wage", wage_text(*(total[["a_median", "topcoded", "not_released"]].iloc[0].tolist()[:1]),
-                                                "a_median", *total[["topcoded", "not_released"]].iloc[0].tolist())
-               if len(total) else "—")
+first = total.iloc[0] if len(total) else None
+cols[1].metric("Median annual wage", "—" if first is None else
+               wage_text(first["a_median"], "a_median", first["topcoded"], first["not_released"]))
 cols[2].metric("Detailed occupations published", f"{detailed['tot_emp'].notna().sum():,}")
-cols[3].metric("Wages at or above the top code", f"{detailed['topcoded'].str.contains('a_median').sum():,}")
+cols[3].metric("Medians at or above the top code", f"{detailed['topcoded'].fillna('').str.contains('a_median').sum():,}")
 
 st.subheader("Occupations")
 left, mid, right = st.columns(3)

