@@ -185,16 +185,16 @@ def validate(con: duckdb.DuckDBPyConnection) -> None:
         raise WarehouseError("suppressed QCEW cells would carry numbers; nothing was replaced")
 
 
-def ensure_exists(path: Path) -> None:
-    """Create an empty warehouse with the schema if none exists, so the app can open it read-only."""
-    if not Path(path).exists():
-        with rebuild(Path(path)):
-            pass
-
-
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for the app: read-only, never locking out a refresh."""
-    ensure_exists(Path(path))
+    """Open the warehouse for the app: read-only, never locking out a refresh.
+
+    With no warehouse yet, an empty in-memory one with the schema stands in, so pages can say
+    what to load; the app never creates or writes the file.
+    """
+    if not Path(path).exists():
+        con = duckdb.connect(":memory:")
+        ensure_schema(con)
+        return con
     return duckdb.connect(str(path), read_only=True)
 
 

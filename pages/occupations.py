@@ -14,11 +14,6 @@ SORTS = {"Employment": ("tot_emp", False), "Median annual wage": ("a_median", Fa
          "Location quotient": ("loc_quotient", False), "Title": ("occ_title", True)}
 
 
-def q(name: str, *args):
-    # ui/data.py has no named OEWS wrappers yet; _q is its cached query call.
-    return data._q(name, *args)
-
-
 def wage_text(value, col: str, topcoded: str, not_released: str) -> str:
     """'$97,550', '≥ $239,200' (or '≥ $115.00' hourly) for a top-coded wage, 'not released' or '—' (not applicable)."""
     if col in str(not_released).split(","):
@@ -52,25 +47,25 @@ def wage_range_chart(df: pd.DataFrame, title: str, source: str) -> go.Figure:
                                  hovertemplate="%{y}: %{text}<extra>" + name + "</extra>"))
     fig.update_xaxes(tickprefix="$", tickformat=",")
     fig.update_layout(height=160 + 70 * max(1, len(own)))
-    return charts._layout(fig, title, source, "Annual wage (USD); bars: 10th–90th and 25th–75th percentiles", "")
+    return charts.layout(fig, title, source, "Annual wage (USD); bars: 10th–90th and 25th–75th percentiles", "")
 
 
 ctx = current()
 st.title(f"{plain(ctx.label)}: occupations and wages")
-if not q("oews_loaded"):
+if not data.oews_loaded():
     st.info(f"No OEWS occupation data is loaded yet. Load it with:\n\n`{LOAD_OEWS}`\n\n"
             f"(without internet this loads the bundled May 2025 release) or import BLS files with "
             f"`{data.IMPORT_FILES}`.")
     st.stop()
-area = q("oews_area_for_region", ctx.region.kind, ctx.region.code)
+area = data.oews_area_for_region(ctx.region.kind, ctx.region.code)
 if area["note"]:
     st.info(area["note"])
 if area["area_code"] is None:
     st.stop()
-rel = q("oews_release")
+rel = data.oews_release()
 source = (f"Source: BLS OEWS, {rel['release']} ({rel['method']}: {area['area_name']}), "
           f"retrieved {(rel['retrieved_at'] or 'date unknown')[:10]}")
-occ = q("occupations_in_area", area["area_code"])
+occ = data.occupations_in_area(area["area_code"])
 total = occ[occ["occ_code"] == "00-0000"]
 detailed = occ[occ["o_group"] == "detailed"]
 cols = st.columns(4)
@@ -114,7 +109,7 @@ titles = dict(zip(detailed["occ_code"], detailed["occ_title"], strict=True))
 default = detailed.sort_values("tot_emp", ascending=False)["occ_code"].head(5).tolist()
 chosen = st.multiselect("Occupations", list(titles), default=default, key="occ_pick", format_func=titles.get)
 if chosen:
-    comp = q("wage_comparison", tuple(chosen), area["area_code"])
+    comp = data.wage_comparison(tuple(chosen), area["area_code"])
     own = comp[comp["level"] == "area"].dropna(subset=["a_median"]).sort_values("a_median")
     title = (f"{own['occ_title'].iloc[-1]} pays the highest median here: "
              f"{wage_text(own['a_median'].iloc[-1], 'a_median', own['topcoded'].iloc[-1], '')} a year"
@@ -123,12 +118,12 @@ if chosen:
     download_buttons(comp, f"oews_wages_{area['area_name']}", {"Source": source}, key="wage_dl")
 
 st.subheader("Staffing pattern of an industry (national)")
-industries = q("oews_industries")
+industries = data.oews_industries()
 names = dict(zip(industries["naics"], industries["naics_title"], strict=True))
 naics = st.selectbox("Industry", list(names), key="occ_industry", format_func=lambda c: f"{c} {names[c]}",
                      index=list(names).index("622000") if "622000" in names else 0)
 if naics:
-    pattern = q("staffing_pattern", naics, area["area_code"])
+    pattern = data.staffing_pattern(naics, area["area_code"])
     pattern = pattern[pattern["o_group"] == "detailed"]
     if pattern.empty:
         st.info("BLS publishes no occupation detail for this industry.")

@@ -115,8 +115,9 @@ def test_app_connection_is_read_only(warehouse):
     con.close()
 
 
-def test_missing_warehouse_is_created_empty_for_readers(tmp_path):
+def test_missing_warehouse_reads_as_empty_and_is_not_created(tmp_path):
     con = connect_read_only(tmp_path / "new.duckdb")
     assert con.execute("SELECT count(*) FROM qcew_annual").fetchone()[0] == 0
     con.close()
+    assert not (tmp_path / "new.duckdb").exists()
 

@@ -12,14 +12,16 @@ FONT = {"size": 16}
 MISSING_NOTE = "Gaps and hollow markers: value suppressed by BLS (not zero)."
 
 
-def _layout(fig: go.Figure, title: str, source: str, x_title: str, y_title: str) -> go.Figure:
+def layout(fig: go.Figure, title: str, source: str, x_title: str, y_title: str) -> go.Figure:
+    """House style: finding-first title, large type, legend above the plot, source line under it."""
     fig.update_layout(
         title={"text": title, "font": {"size": 20}}, font=FONT, colorway=OKABE_ITO, template="plotly_white",
-        margin={"t": 80, "b": 110, "l": 70, "r": 30}, legend={"orientation": "h", "y": -0.25}, hovermode="closest",
+        margin={"t": 120, "b": 90, "l": 70, "r": 30}, hovermode="closest",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
     )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-60, showarrow=False,
                        font={"size": 12, "color": "#555555"}, xanchor="left", yanchor="top")
     return fig
 
@@ -45,7 +47,7 @@ def line_chart(df: pd.DataFrame, x: str, y: str, *, title: str, y_title: str, so
         ))
     fig.update_xaxes(type="category")
     fig.update_yaxes(rangemode="tozero", tickformat=",")
-    return _layout(fig, title, source, x_title, y_title)
+    return layout(fig, title, source, x_title, y_title)
 
 
 def ranked_bars(df: pd.DataFrame, label: str, value: str, *, title: str, x_title: str, source: str,
@@ -61,7 +63,7 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, title: str, x_title
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.update_xaxes(tickformat=",")
-    return _layout(fig, title, source, x_title, "")
+    return layout(fig, title, source, x_title, "")
 
 
 def bubble_chart(df: pd.DataFrame, *, title: str, source: str, growth_title: str = "5-year employment change (%)"
@@ -87,7 +89,7 @@ def bubble_chart(df: pd.DataFrame, *, title: str, source: str, growth_title: str
     for x, y, xa, ya, text in corners:
         fig.add_annotation(text=text, xref="paper", yref="paper", x=x, y=y, xanchor=xa, yanchor=ya,
                            showarrow=False, font={"size": 13, "color": "#555555"})
-    return _layout(fig, title, source, "Location quotient (US = 1)", growth_title)
+    return layout(fig, title, source, "Location quotient (US = 1)", growth_title)
 
 
 def shift_share_bars(df: pd.DataFrame, *, title: str, source: str, top: int = 10) -> go.Figure:
@@ -103,7 +105,7 @@ def shift_share_bars(df: pd.DataFrame, *, title: str, source: str, top: int = 10
                              hovertemplate="%{y}: %{x:+,.0f} jobs<extra>Actual change</extra>"))
     fig.update_layout(barmode="relative")
     fig.update_xaxes(tickformat="+,")
-    return _layout(fig, title, source, "Change in jobs", "")
+    return layout(fig, title, source, "Change in jobs", "")
 
 
 def comparison_bars(df: pd.DataFrame, category: str, value: str, group: str, *, title: str, x_title: str,
@@ -115,4 +117,4 @@ def comparison_bars(df: pd.DataFrame, category: str, value: str, group: str, *, 
                              marker_color=OKABE_ITO[i % len(OKABE_ITO)],
                              hovertemplate="%{y}: %{x:+.1f}<extra>" + str(name).replace("<", "&lt;") + "</extra>"))
     fig.update_layout(barmode="group")
-    return _layout(fig, title, source, x_title, "")
+    return layout(fig, title, source, x_title, "")

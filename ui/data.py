@@ -25,8 +25,7 @@ def data_dir() -> Path:
 def _stamp() -> tuple[str, int]:
     """(path, mtime) of the warehouse: part of every cache key, so a refreshed file is picked up."""
     path = warehouse_path()
-    warehouse.ensure_exists(path)
-    return str(path), path.stat().st_mtime_ns
+    return str(path), path.stat().st_mtime_ns if path.exists() else 0
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -122,3 +121,34 @@ def require_qcew() -> None:
             f"`{LOAD_QCEW}`\n\nor import downloaded BLS files with `{IMPORT_FILES}`."
         )
         st.stop()
+
+
+# OEWS
+
+
+def oews_loaded() -> bool:
+    return _q("oews_loaded")
+
+
+def oews_release() -> dict:
+    return _q("oews_release")
+
+
+def oews_area_for_region(kind: str, code: str) -> dict:
+    return _q("oews_area_for_region", kind, code)
+
+
+def occupations_in_area(area_code: str) -> pd.DataFrame:
+    return _q("occupations_in_area", area_code)
+
+
+def wage_comparison(occ_codes: tuple[str, ...], area_code: str) -> pd.DataFrame:
+    return _q("wage_comparison", tuple(occ_codes), area_code)
+
+
+def oews_industries() -> pd.DataFrame:
+    return _q("oews_industries")
+
+
+def staffing_pattern(naics: str, area_code: str) -> pd.DataFrame:
+    return _q("staffing_pattern", naics, area_code)

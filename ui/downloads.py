@@ -27,8 +27,7 @@ def excel_bytes(df: pd.DataFrame, notes: dict[str, str], sheet: str = "Data") ->
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         df.to_excel(writer, sheet_name=sheet[:31], index=False)
-        rows = [{"item": "Suppression", "value": SUPPRESSION_NOTE}, {"item": "Ownership", "value": OWNERSHIP_NOTE}]
-        rows = [{"item": k, "value": v} for k, v in notes.items()] + rows
+        rows = [{"item": k, "value": v} for k, v in notes.items()]
         pd.DataFrame(rows).to_excel(writer, sheet_name="Sources and notes", index=False)
     return buffer.getvalue()
 
@@ -43,6 +42,8 @@ def qcew_notes(facts: dict, region: str, extra: dict[str, str] | None = None) ->
         "Years loaded": years,
         "Retrieved": facts.get("retrieved") or "unknown",
         "Region": region,
+        "Suppression": SUPPRESSION_NOTE,
+        "Ownership": OWNERSHIP_NOTE,
     }
     return notes | (extra or {})
 
