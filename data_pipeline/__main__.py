@@ -93,14 +93,14 @@ def cmd_refresh(args) -> int:
     with rebuild(config.warehouse) as con:
         for name in parse_sources(args.sources):
             try:
-                rows = source_module(name).refresh(con, fetcher, options, say)
-                say(f"{name}: {rows:,} rows loaded")
+                source_module(name).refresh(con, fetcher, options, say)
             except (Unreachable, Refused) as exc:
                 unreachable.append(name)
                 say(f"{exc}")
                 if isinstance(exc, Unreachable):
-                    say(f"  {name}: nothing changed for this source. Offline? Download its files in a browser "
-                        f"and run: python -m data_pipeline import FOLDER")
+                    manual = getattr(source_module(name), "MANUAL", "the agency's website")
+                    say(f"  {name}: nothing changed for this source. To load it without this connection, download "
+                        f"{manual} in a browser into a folder and run: python -m data_pipeline import FOLDER")
     if unreachable:
         say(f"not refreshed: {', '.join(unreachable)} (their previous data, if any, is kept)")
         return EXIT_PARTIAL

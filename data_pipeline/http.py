@@ -100,7 +100,7 @@ class Fetcher:
         self.session.headers["User-Agent"] = config.user_agent
         retry = Retry(
             total=config.retries,
-            connect=config.retries,
+            connect=min(2, config.retries),  # a refused or unresolvable host rarely recovers in seconds
             read=config.retries,
             status=config.retries,
             backoff_factor=config.backoff,

@@ -430,6 +430,43 @@ def county_values(con: duckdb.DuckDBPyConnection, state: str, year: int) -> pd.D
     """, [state, int(year)])
 
 
+def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, year: int) -> pd.DataFrame:
+    """Every county of a state with its boundary, and one industry's jobs, LQ and 1-yr change there.
+
+    status says why a value is missing: 'not disclosed' (BLS suppression), 'no QCEW row' (the county
+    file has no row for this industry) or 'not loaded' (no QCEW file for that county and year).
+    """
+    own = TOTAL_OWN if industry_code == TOTAL_INDUSTRY else PRIVATE_OWN
+    return _df(con, """
+        WITH loaded AS (
+            SELECT DISTINCT area_fips FROM qcew_annual
+            WHERE year = ? AND industry_code = '10' AND own_code = '0' AND substr(area_fips, 1, 2) = ?
+        )
+        SELECT s.county_fips, s.county_name, s.geojson, q.annual_avg_emplvl AS emplvl,
+               q.lq_annual_avg_emplvl AS lq, q.oty_annual_avg_emplvl_pct_chg AS pct_1y,
+               CASE WHEN q.disclosure_code = 'N' THEN 'not disclosed'
+                    WHEN q.area_fips IS NOT NULL THEN 'published'
+                    WHEN s.county_fips IN (SELECT area_fips FROM loaded) THEN 'no QCEW row'
+                    ELSE 'not loaded' END AS status
+        FROM county_shape s
+        LEFT JOIN qcew_annual q ON q.area_fips = s.county_fips AND q.industry_code = ? AND q.own_code = ?
+             AND q.size_code = '0' AND q.year = ?
+        WHERE s.state_fips = ?
+        ORDER BY s.county_fips
+    """, [int(year), state, industry_code, own, int(year), state])
+
+
+def region_counties(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> list[str]:
+    """County FIPS codes that make up a metro (from the CBSA delineation) or a county itself."""
+    if kind == "county":
+        return [code]
+    if kind == "metro":
+        df = _df(con, "SELECT county_fips FROM county_cbsa WHERE 'C' || substr(cbsa_code, 1, 4) = ? "
+                      "ORDER BY county_fips", [code])
+        return df["county_fips"].tolist()
+    return []
+
+
 # --- OEWS ---
 OEWS_NATION = "0000000"
 OEWS_CROSS_INDUSTRY = "000000"

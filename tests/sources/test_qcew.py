@@ -168,3 +168,9 @@ def test_changed_layout_from_server_is_rejected_before_caching(con, served, make
     with pytest.raises(BadBody, match="not a QCEW data file"):
         qcew.refresh(con, fetcher, RefreshOptions(states=("39",), years=(2020,)), lambda m: None)
     assert fetcher.cached(state.base + "/cew/data/api/2020/a/area/39041.csv") is None
+
+
+def test_sector_ranges_get_titles_from_the_bls_list(con, shared_qcew):
+    qcew.load_titles(con, shared_qcew / "industry_titles.csv", None, "import")
+    titles = dict(con.execute("SELECT industry_code, industry_title FROM industry_title").fetchall())
+    assert titles["31-33"].endswith("Manufacturing") and titles["44-45"].endswith("Retail trade")
