@@ -10,66 +10,68 @@ st.title("Data status")
 st.caption(f"Warehouse: {plain(data.warehouse_path().name)} (read-only). Refresh or import from a terminal; "
            "the app picks up a new warehouse automatically.")
 
+SOURCES = {
+    "qcew": ("BLS QCEW (employment and wages by industry)", data.LOAD_QCEW),
+    "oews": ("BLS OEWS (occupations and wages)", "python -m data_pipeline refresh --sources oews"),
+    "cbsa": ("Census CBSA delineation (which counties form each metro)",
+             "python -m data_pipeline refresh --sources cbsa"),
+    "boundaries": ("County boundaries for maps (us-atlas 2023)", "python -m data_pipeline refresh --sources boundaries"),
+}
 status = data.source_status()
+loaded = set(status["source"]) if not status.empty else set()
+missing = [f"{label} is not loaded: `{command}`" for name, (label, command) in SOURCES.items() if name not in loaded]
+
 if status.empty:
-    st.info(
-        "Nothing is loaded yet. Load QCEW for Ohio (state FIPS 39) with:\n\n"
-        f"`{data.LOAD_QCEW}`\n\nor import files you downloaded from BLS with `{data.IMPORT_FILES}`."
-    )
-    st.stop()
+    st.info("Nothing is loaded yet. `python -m data_pipeline refresh` loads every source it can reach (and the "
+            f"bundled OEWS release offline); `{data.IMPORT_FILES}` loads files you downloaded yourself.")
+else:
+    st.subheader("Loaded sources")
+    st.dataframe(status, hide_index=True, column_config={
+        "source": "Source", "slices": "Files/slices",
+        "rows": st.column_config.NumberColumn("Rows", format="localized"),
+        "releases": "Releases", "first_retrieved": "First retrieved", "last_retrieved": "Last retrieved",
+        "last_loaded": "Last loaded",
+    })
 
-st.subheader("Loaded sources")
-st.dataframe(status, hide_index=True, column_config={
-    "source": "Source", "slices": "Files/slices", "rows": st.column_config.NumberColumn("Rows", format="localized"),
-    "releases": "Releases", "first_retrieved": "First retrieved", "last_retrieved": "Last retrieved",
-    "last_loaded": "Last loaded",
-})
-
-st.subheader("QCEW coverage")
-if not data.qcew_loaded():
-    st.info(f"QCEW is not loaded. Run `{data.LOAD_QCEW}` (use your state's FIPS code) "
-            f"or `{data.IMPORT_FILES}` for downloaded BLS CSV files.")
-    st.stop()
-
-coverage = data.qcew_coverage()
-st.dataframe(coverage, hide_index=True, column_config={
-    "rows": st.column_config.NumberColumn("Rows", format="localized"),
-    "suppressed_rows": st.column_config.NumberColumn("Suppressed rows", format="localized"),
-})
-facts = data.qcew_facts()
-st.caption(data.qcew_caption() + " Suppressed rows: BLS disclosure code 'N'; their numbers are stored empty.")
-
-missing = []
-annual = coverage[coverage["table"] == "qcew_annual"]
-kinds = set(annual["area_kind"])
-if "nation" not in kinds:
-    missing.append("National rows (US000): needed for computed LQs of custom regions and for shift-share.")
-if "state" not in kinds:
-    missing.append("No statewide rows: state comparisons are unavailable.")
-if "metro" not in kinds:
-    missing.append("No metro (MSA) rows.")
-if coverage[coverage["table"] == "qcew_quarterly"].empty:
-    missing.append("No quarterly rows: the quarterly view on Sector Demand is empty.")
-if not annual.empty:
-    first, last = int(annual["first_year"].min()), int(annual["last_year"].max())
-    have = set(range(first, last + 1)) if int(annual["years"].max()) == last - first + 1 else None
-    if have is None:
-        missing.append(f"Some years between {first} and {last} are missing for at least one area kind.")
-    if last - first < 5:
-        missing.append(f"Only {last - first + 1} years loaded ({first}–{last}): 5-year change and CAGR need six.")
-region = current()
-if region.areas and not data.qcew_years(region.areas):
-    missing.append(f"The selected region ({plain(region.label)}) has no QCEW rows.")
+if data.qcew_loaded():
+    st.subheader("QCEW coverage")
+    coverage = data.qcew_coverage()
+    st.dataframe(coverage, hide_index=True, column_config={
+        "rows": st.column_config.NumberColumn("Rows", format="localized"),
+        "suppressed_rows": st.column_config.NumberColumn("Suppressed rows", format="localized"),
+    })
+    st.caption(data.qcew_caption() + " Suppressed rows: BLS disclosure code 'N'; their numbers are stored empty.")
+    annual = coverage[coverage["table"] == "qcew_annual"]
+    kinds = set(annual["area_kind"])
+    if "nation" not in kinds:
+        missing.append("QCEW national rows (US000): needed for computed LQs of custom regions and for shift-share.")
+    if "state" not in kinds:
+        missing.append("QCEW statewide rows: state comparisons are unavailable.")
+    if "metro" not in kinds:
+        missing.append("QCEW metro (MSA) rows.")
+    if coverage[coverage["table"] == "qcew_quarterly"].empty:
+        missing.append("QCEW quarterly rows: the quarterly view on Sector Demand is empty "
+                       "(`python -m data_pipeline refresh --sources qcew --quarterly`).")
+    if not annual.empty:
+        first, last = int(annual["first_year"].min()), int(annual["last_year"].max())
+        if int(annual["years"].max()) != last - first + 1:
+            missing.append(f"Some QCEW years between {first} and {last} are missing for at least one area kind.")
+        if last - first < 5:
+            span = f"{first}–{last}" if first < last else str(first)
+            missing.append(f"QCEW years: only {span} loaded; 5-year change and CAGR need six years "
+                           f"(`--years {last - 5}-{last}`).")
+    region = current()
+    if region.areas and not data.qcew_years(region.areas):
+        missing.append(f"The selected region ({plain(region.label)}) has no QCEW rows.")
 
 st.subheader("Missing")
 if missing:
     st.markdown("\n".join(f"- {item}" for item in missing))
-    st.markdown(f"Load more with `{data.LOAD_QCEW}` (list other states after `--states`), "
-                f"or import downloaded BLS files with `{data.IMPORT_FILES}`.")
+    st.markdown(f"Without internet, download the agency files in a browser and run `{data.IMPORT_FILES}`.")
 else:
-    st.success("Nation, state, metro and county rows, annual and quarterly, are all loaded.")
+    st.success("Every source is loaded, with nation, state, metro and county rows, annual and quarterly.")
 
-with st.expander("Every loaded slice (provenance)"):
-    prov = data.provenance()
-    st.dataframe(pd.DataFrame(prov), hide_index=True)
-    st.caption("url/path: where the bytes came from; sha256: checksum of the file as published.")
+if not status.empty:
+    with st.expander("Every loaded slice (provenance)"):
+        st.dataframe(pd.DataFrame(data.provenance()), hide_index=True)
+        st.caption("url/path: where the bytes came from; sha256: checksum of the file as published.")

