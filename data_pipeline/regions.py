@@ -107,6 +107,24 @@ def clean_name(name: object) -> str | RegionError:
     return text
 
 
+def parse_counties(text: object) -> tuple[str, ...] | RegionError:
+    """County FIPS codes from a shared link's `counties=39041.39045` value (dot- or comma-separated)."""
+    if not isinstance(text, str) or not text:
+        return RegionError("", "the link names no counties")
+    if len(text) > MAX_COUNTIES * 6:
+        return RegionError(text[:MAX_TOKEN], f"a custom region holds at most {MAX_COUNTIES} counties")
+    parts = [p for p in re.split(r"[.,]", text) if p]
+    bad = next((p for p in parts if not _COUNTY.fullmatch(p)), None)
+    if bad is not None or not parts:
+        return RegionError((bad or text)[:MAX_TOKEN], "county codes are five digits, like 39049")
+    return tuple(sorted(set(parts)))
+
+
+def counties_param(counties: tuple[str, ...] | list[str]) -> str:
+    """The `counties=` link value for a custom region, so a shared link rebuilds the same group elsewhere."""
+    return ".".join(sorted(counties))
+
+
 def regions_path(data_dir: Path) -> Path:
     return Path(data_dir) / "regions.json"
 

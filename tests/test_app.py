@@ -126,3 +126,26 @@ def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
         assert not at.exception
         shown = texts(at.info) + texts(at.markdown)
         assert "python -m data_pipeline refresh --sources qcew --states 39" in shown
+
+
+def test_shared_link_rebuilds_a_county_group_saved_elsewhere(tmp_path, monkeypatch):
+    build_test_warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))  # nothing saved on this computer
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["region"] = "custom:Board area 7"
+    at.query_params["counties"] = "39045.39041"
+    at.run()
+    assert not at.exception and not at.warning
+    assert "Board area 7" in at.title[0].value.replace("\\", "")
+    assert at.query_params["counties"] == "39041.39045"
+    assert regions.load_custom(regions.regions_path(tmp_path)) == {}
+    at.sidebar.button(key="custom_save_shared").click()
+    run_frame(at)
+    assert regions.load_custom(regions.regions_path(tmp_path)) == {"Board area 7": ("39041", "39045")}
+
+
+def test_saved_custom_region_puts_its_counties_in_the_link(app):
+    app.query_params["region"] = "custom:Delaware and Fairfield"
+    at = app.run()
+    assert at.query_params["counties"] == "39041.39045"

@@ -160,3 +160,12 @@ def test_corrupt_custom_region_file_reads_as_empty(tmp_path):
     store = regions.regions_path(tmp_path)
     store.write_text("{not json", encoding="utf-8")
     assert regions.load_custom(store) == {}
+
+
+@pytest.mark.parametrize("text", ["", "3904", "39041.abc", "39041;DROP", "../39041", "1" * 2000])
+def test_shared_county_lists_are_refused_unless_five_digit_codes(text):
+    assert isinstance(regions.parse_counties(text), regions.RegionError)
+
+
+def test_shared_county_list_is_sorted_and_deduplicated():
+    assert regions.parse_counties("39049,39041.39049") == ("39041", "39049")

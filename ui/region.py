@@ -113,8 +113,11 @@ def region_picker() -> RegionContext:
     """Draw the sidebar picker; keep st.query_params['region'] in step; return the chosen region."""
     store = regions.regions_path(data.data_dir())
     custom = regions.load_custom(store)
-    options = _options(custom)
     token = st.query_params.get("region")
+    shared = _shared_group(token, custom)
+    if shared:
+        custom = {**custom, shared[0]: shared[1]}  # from the link; saved only if the user asks
+    options = _options(custom)
     if token is None and st.session_state.get("_region_applied"):
         token = st.session_state["_region_applied"]  # page switches clear the URL; the region stays
     if token != st.session_state.get("_region_applied") or "region_kind" not in st.session_state:
@@ -141,9 +144,32 @@ def region_picker() -> RegionContext:
         _custom_builder(store, custom)
     if st.query_params.get("region") != region.token:
         st.query_params["region"] = region.token
+    if region.kind == "custom":
+        st.query_params["counties"] = regions.counties_param(ctx.counties)
+        if shared and region.code == shared[0] and shared[0] not in regions.load_custom(store):
+            with st.sidebar:
+                st.caption("This county group came with the link and is not saved on this computer.")
+                if st.button("Save this region", key="custom_save_shared"):
+                    regions.save_custom(store, shared[0], shared[1])
+                    st.rerun()
+    else:
+        st.query_params.pop("counties", None)
     st.session_state["_region_applied"] = region.token
     st.session_state["_region_ctx"] = ctx
     return ctx
+
+
+def _shared_group(token: str | None, saved: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
+    """(name, counties) when the link carries a custom region's counties (a view shared from another computer)."""
+    parsed = regions.parse_token(token) if token else None
+    if not isinstance(parsed, Region) or parsed.kind != "custom":
+        return None
+    counties = regions.parse_counties(st.query_params.get("counties"))
+    if isinstance(counties, RegionError):
+        return None
+    if saved.get(parsed.code) == counties:
+        return None
+    return parsed.code, counties
 
 
 def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
