@@ -4,17 +4,32 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, data
-from ui.downloads import download_buttons, qcew_notes
+from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import current, plain
 
-data.require_qcew()
 ctx = current()
 name = plain(ctx.label)
 st.title(f"{name}: overview")
+state = ctx.region.state_fips or next((a[:2] for a in ctx.state_areas if a[:2].isdigit()), None)
+
+if not data.qcew_loaded() and data.oews_loaded():
+    area = data.oews_area_for_region(ctx.region.kind, ctx.region.code)
+    if area["area_code"]:
+        occ = data.occupations_in_area(area["area_code"])
+        total = occ[occ["occ_code"] == "00-0000"]
+        if not total.empty:
+            rel = data.oews_release()
+            a, b = st.columns(2)
+            a.metric(f"Jobs in {area['area_name']} (OEWS, {rel['release']})", charts.fmt_int(total["tot_emp"].iloc[0]))
+            b.metric("Median annual wage, all occupations", f"${total['a_median'].iloc[0]:,.0f}")
+            st.caption(f"Source: BLS OEWS, {rel['release']}, {area['area_name']}, retrieved "
+                       f"{(rel['retrieved_at'] or 'date unknown')[:10]}. Occupations & Wages has the detail; "
+                       "industry trends need QCEW.")
+data.require_qcew(state)
 
 totals = data.area_totals(ctx.areas)
 if totals.empty:
-    st.info(f"No QCEW totals are loaded for {name}. Load its state with `{data.LOAD_QCEW}` (change the FIPS code).")
+    st.info(f"No QCEW totals are loaded for {name}. Load its state with `{data.load_qcew_command(state)}`.")
     st.stop()
 
 facts = data.qcew_facts()
@@ -43,6 +58,7 @@ headline = (f"{ctx.label} {verb} {abs(change):,.0f} jobs from {first} to {last}"
             else f"{ctx.label} had {charts.fmt_int(latest['emplvl'])} jobs in {last} (one year loaded)")
 fig = charts.line_chart(totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption, title=headline)
 st.plotly_chart(fig, key="overview_jobs")
+chart_downloads(fig, f"{ctx.label}_jobs", key="overview_jobs_img")
 st.caption(caption)
 
 wage_change = latest["avg_wkly_wage"] - base["avg_wkly_wage"]
@@ -51,6 +67,7 @@ wage_title = (f"Average weekly wage moved {wage_change:+,.0f} $ since {first}" i
 fig = charts.line_chart(totals, "year", "avg_wkly_wage", y_title="Average weekly wage (US$, current)",
                         source=caption, title=wage_title)
 st.plotly_chart(fig, key="overview_wages")
+chart_downloads(fig, f"{ctx.label}_wages", key="overview_wages_img")
 st.caption(caption)
 download_buttons(totals[["year", "emplvl", "chg_1y", "pct_1y", "total_wages", "avg_wkly_wage", "estabs",
                          "lower_bound"]], f"{ctx.label}_totals", qcew_notes(facts, ctx.label), key="overview_totals")
@@ -64,27 +81,33 @@ else:
     by_size, by_growth, by_lq = st.tabs(["Largest", "Fastest growing (5 yr)", "Most concentrated (LQ)"])
     with by_size:
         top = sectors.iloc[0]
-        st.plotly_chart(charts.ranked_bars(
+        fig = charts.ranked_bars(
             sectors, "industry_title", "emplvl", x_title="Jobs (annual average)", source=sector_caption,
             title=f"{top['industry_title']} is the largest private sector ({charts.fmt_int(top['emplvl'])} jobs)",
-        ), key="overview_size")
+        )
+        st.plotly_chart(fig, key="overview_size")
+        chart_downloads(fig, f"{ctx.label}_largest_sectors_{last}", key="overview_size_img")
     with by_growth:
         grow = sectors.dropna(subset=["chg_5y"]).sort_values("chg_5y", ascending=False)
         if grow.empty:
             st.info(f"Five-year growth needs {last - 5} loaded as well: "
                     f"`python -m data_pipeline refresh --sources qcew --years {last - 5}-{last}`.")
         else:
-            st.plotly_chart(charts.ranked_bars(
+            fig = charts.ranked_bars(
                 grow, "industry_title", "chg_5y", x_title=f"Change in jobs, {last - 5}–{last}",
                 source=sector_caption, text_format="+,.0f",
                 title=f"{grow.iloc[0]['industry_title']} grew most since {last - 5}",
-            ), key="overview_growth")
+            )
+            st.plotly_chart(fig, key="overview_growth")
+            chart_downloads(fig, f"{ctx.label}_growth_sectors_{last}", key="overview_growth_img")
     with by_lq:
         conc = sectors.sort_values("lq", ascending=False, na_position="last")
-        st.plotly_chart(charts.ranked_bars(
+        fig = charts.ranked_bars(
             conc, "industry_title", "lq", x_title="Location quotient (US = 1)", source=sector_caption,
             text_format=".2f", title=f"{conc.iloc[0]['industry_title']} is the most concentrated sector here",
-        ), key="overview_lq")
+        )
+        st.plotly_chart(fig, key="overview_lq")
+        chart_downloads(fig, f"{ctx.label}_concentration_{last}", key="overview_lq_img")
     st.caption(sector_caption + " LQ " + sectors["lq_basis"].iloc[0] + ".")
 
 st.caption(f"Data as of: QCEW release {plain(facts['releases'] or 'unknown')}, retrieved {facts['retrieved']}. "

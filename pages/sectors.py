@@ -3,18 +3,19 @@
 import streamlit as st
 
 from ui import charts, data
-from ui.downloads import download_buttons, qcew_notes
+from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import current, plain
 
 LEVELS = {"supersector": "Supersector", "sector": "NAICS sector", "3-digit": "3-digit NAICS",
           "4-digit": "4-digit NAICS"}
 
-data.require_qcew()
 ctx = current()
+data.require_qcew(ctx.region.state_fips or next((a[:2] for a in ctx.state_areas if a[:2].isdigit()), None))
 st.title(f"{plain(ctx.label)}: sector demand")
 years = data.qcew_years(ctx.areas)
 if not years:
-    st.info(f"No QCEW rows are loaded for {plain(ctx.label)}. Load its state with `{data.LOAD_QCEW}`.")
+    st.info(f"No QCEW rows are loaded for {plain(ctx.label)}. Load its state with "
+            f"`{data.load_qcew_command(ctx.region.state_fips)}`.")
     st.stop()
 
 left, mid, right = st.columns(3)
@@ -54,11 +55,13 @@ x = "period" if freq == "Quarterly" else "year"
 measures = {"emplvl": "Jobs", "estabs": "Establishments", "avg_wkly_wage": "Average weekly wage (US$)"}
 measure = st.radio("Measure", list(measures), format_func=measures.get, horizontal=True, key="sector_measure")
 leader = table.iloc[0]
-st.plotly_chart(charts.line_chart(
+fig = charts.line_chart(
     series, x, measure, color="industry_title", y_title=measures[measure], x_title="Period", source=caption,
     title=f"{leader['industry_title']} is the largest of the top {len(top)} industries "
           f"({charts.fmt_int(leader['emplvl'])} jobs in {year})",
-), key="sector_series_chart")
+)
+st.plotly_chart(fig, key="sector_series_chart")
+chart_downloads(fig, f"{ctx.label}_{level}_{measure}_over_time", key="sector_series_img")
 st.caption(data.qcew_caption() + own + " Quarterly jobs = average of the three monthly counts.")
 
 st.subheader("Growth and concentration")
@@ -90,10 +93,12 @@ if len(years) < 2 or table["pct_5y"].isna().all():
 best = table.dropna(subset=["lq", "pct_5y"])
 stars = best[(best["lq"] > 1) & (best["pct_5y"] > 0)]
 if not best.empty:
-    st.plotly_chart(charts.bubble_chart(
+    fig = charts.bubble_chart(
         table, source=caption,
         title=f"{len(stars)} industries are both concentrated here and growing ({year - 5}–{year})",
-    ), key="sector_bubble")
+    )
+    st.plotly_chart(fig, key="sector_bubble")
+    chart_downloads(fig, f"{ctx.label}_{level}_growth_concentration_{year}", key="sector_bubble_img")
     st.caption(caption + " Bubble area = jobs; suppressed industries are left out of the chart.")
 
 st.subheader("Shift-share")
@@ -108,10 +113,12 @@ else:
     else:
         ss_caption = data.qcew_caption(f"{start}–{end}") + own + " Dunn (1960) shift-share."
         won = shares.dropna(subset=["competitive"]).sort_values("competitive", ascending=False)
-        st.plotly_chart(charts.shift_share_bars(
+        fig = charts.shift_share_bars(
             shares, source=ss_caption,
             title=f"{won.iloc[0]['industry_title']} gained most beyond national and industry trends, {start}–{end}",
-        ), key="sector_shift_share")
+        )
+        st.plotly_chart(fig, key="sector_shift_share")
+        chart_downloads(fig, f"{ctx.label}_shift_share_{start}_{end}", key="sector_ss_img")
         st.caption(ss_caption + " Components sum to the actual change.")
         ss_cols = ["industry_code", "industry_title", "e_ir0", "e_ir1", "actual_change", "national_share",
                    "industry_mix", "competitive", "lower_bound"]
@@ -132,12 +139,14 @@ if counties is None or counties.empty:
 else:
     outline = list(ctx.counties) or data.region_counties(ctx.region.kind, ctx.region.code)
     hidden = int(counties["status"].eq("not disclosed").sum())
-    st.plotly_chart(charts.county_map(
+    fig = charts.county_map(
         counties, m_measure, value_title=m_measures[m_measure], outline=outline, diverging=m_measure == "pct_1y",
         source=data.qcew_caption(str(year)) + " Boundaries: Census 2023 via us-atlas.",
         title=f"{industries[m_code]}: {m_measures[m_measure].lower()} by county, {year}"
               + (f" ({hidden} counties not disclosed)" if hidden else ""),
-    ), key="sector_map")
+    )
+    st.plotly_chart(fig, key="sector_map")
+    chart_downloads(fig, f"{ctx.label}_map_{m_code}_{m_measure}_{year}", key="sector_map_img")
     st.caption(data.qcew_caption(str(year)) + " Grey counties: not disclosed by BLS (not zero); white: no data "
                "loaded. Published LQs use the US as base.")
 
@@ -159,8 +168,10 @@ if len(ctx.comparisons) > 1:
         comp = data.compare_sectors(ctx.comparisons, level, year)
         comp = comp[comp["industry_code"].isin(top)]
         if comp["pct_5y"].notna().any():
-            st.plotly_chart(charts.comparison_bars(
+            fig = charts.comparison_bars(
                 comp, "industry_title", "pct_5y", "region", x_title=f"Job change {year - 5}–{year} (%)",
                 source=caption, title=f"5-year job growth of {ctx.label}'s largest industries against wider areas",
-            ), key="sector_compare")
+            )
+            st.plotly_chart(fig, key="sector_compare")
+            chart_downloads(fig, f"{ctx.label}_growth_compared_{year}", key="sector_compare_img")
             st.caption(caption)

@@ -113,12 +113,18 @@ def qcew_caption(years: str | None = None) -> str:
     return f"Source: BLS QCEW, {years}, retrieved {retrieved}."
 
 
-def require_qcew() -> None:
+def load_qcew_command(state: str | None = None) -> str:
+    """The refresh command for a region's state (2-digit FIPS), or the Ohio example."""
+    return f"python -m data_pipeline refresh --sources qcew --states {state}" if state else LOAD_QCEW
+
+
+def require_qcew(state: str | None = None) -> None:
     """Show how to load QCEW and stop the page when the warehouse holds none."""
     if not qcew_loaded():
+        where = f"this region's state (FIPS {state})" if state else "Ohio (state FIPS 39)"
         st.info(
-            "No QCEW data is loaded yet. Load Ohio (state FIPS 39) with:\n\n"
-            f"`{LOAD_QCEW}`\n\nor import downloaded BLS files with `{IMPORT_FILES}`."
+            f"No QCEW data is loaded yet. Load {where} with:\n\n"
+            f"`{load_qcew_command(state)}`\n\nor import downloaded BLS files with `{IMPORT_FILES}`."
         )
         st.stop()
 
