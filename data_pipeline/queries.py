@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline import metrics
+from data_pipeline.warehouse import AREA_KIND_SQL
 
 # --- QCEW and reference ---
 # BLS publishes region totals on own_code '0' (all ownerships, agglvl x0) and industry detail on
@@ -17,11 +18,9 @@ TOTAL_OWN = "0"
 PRIVATE_OWN = "5"
 # Second digit of agglvl_code: the same across nation (1x), MSA (4x), state (5x) and county (7x).
 LEVELS = {"supersector": "3", "sector": "4", "3-digit": "5", "4-digit": "6"}
-AREA_KIND_SQL = (
-    "CASE WHEN area_fips = 'US000' THEN 'nation' WHEN area_fips LIKE 'C%' THEN 'metro' "
-    "WHEN area_fips LIKE '__000' THEN 'state' WHEN regexp_full_match(area_fips, '[0-9]{5}') THEN 'county' "
-    "ELSE 'other' END"
-)
+# Agglvl codes per NAICS level for nation (1x), MSA (4x), state (5x) and county (7x): an IN list lets
+# DuckDB push the filter down, where substr(agglvl_code, 2, 1) made it scan every row.
+LEVEL_AGGLVLS = {level: [f"{p}{d}" for p in "1457"] for level, d in LEVELS.items()}
 
 
 class QueryError(Exception):
@@ -74,19 +73,13 @@ def qcew_loaded(con: duckdb.DuckDBPyConnection) -> bool:
 
 def qcew_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """What QCEW holds per table and area kind: years, areas, rows and suppressed rows."""
-    parts = []
-    for table in ("qcew_annual", "qcew_quarterly"):
-        parts.append(f"""
-            SELECT '{table}' AS "table", {AREA_KIND_SQL} AS area_kind, min(year) AS first_year,
-                   max(year) AS last_year, count(DISTINCT year) AS years, count(DISTINCT area_fips) AS areas,
-                   count(*) AS rows, count(*) FILTER (WHERE disclosure_code = 'N') AS suppressed_rows
-            FROM {table} GROUP BY ALL""")
-    return _df(con, " UNION ALL ".join(parts) + ' ORDER BY "table", area_kind')
+    return _df(con, 'SELECT * FROM qcew_coverage_summary ORDER BY "table", area_kind')
 
 
 def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
     """Years, releases and retrieval date of the loaded QCEW data, for captions."""
-    years = _df(con, "SELECT min(year) AS first, max(year) AS last FROM qcew_annual").iloc[0]
+    years = _df(con, "SELECT min(first_year) AS first, max(last_year) AS last FROM qcew_coverage_summary "
+                     "WHERE \"table\" = 'qcew_annual'").iloc[0]
     prov = _df(con, """
         SELECT max(retrieved_at) AS retrieved, string_agg(DISTINCT release, '; ' ORDER BY release) AS releases
         FROM provenance WHERE source = 'qcew'
@@ -117,7 +110,7 @@ def list_areas(con: duckdb.DuckDBPyConnection, kind: str, state: str | None = No
             params.append(state)
     return _df(con, f"""
         WITH q AS (
-            SELECT DISTINCT area_fips FROM qcew_annual WHERE own_code = '0' AND industry_code = '10'
+            SELECT area_fips FROM qcew_area_summary WHERE len(annual_years) > 0
         ), o AS (
             SELECT CASE area_type WHEN 'state' THEN substr(area_code, 1, 2) || '000'
                                   WHEN 'metro' THEN 'C' || substr(area_code, 3, 4)
@@ -166,11 +159,11 @@ def metro_state(con: duckdb.DuckDBPyConnection, metro: str) -> str | None:
 
 def qcew_years(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterly: bool = False) -> list[int]:
     """Years with total-covered QCEW rows for any of the areas."""
-    table = "qcew_quarterly" if quarterly else "qcew_annual"
+    column = "quarterly_years" if quarterly else "annual_years"
     areas = list(areas)
     df = _df(con, f"""
-        SELECT DISTINCT year FROM {table}
-        WHERE area_fips IN ({_marks(areas)}) AND own_code = '0' AND industry_code = '10' ORDER BY year
+        SELECT DISTINCT unnest({column}) AS year FROM qcew_area_summary
+        WHERE area_fips IN ({_marks(areas)}) ORDER BY year
     """, areas)
     return [int(y) for y in df["year"]]
 
@@ -184,8 +177,9 @@ def _rows(con, areas, *, quarterly: bool, level: str | None, years=None) -> pd.D
     if level is None:
         cond = "own_code = '0' AND industry_code = '10'"
     else:
-        cond = "own_code = '5' AND substr(agglvl_code, 2, 1) = ?"
-        params.append(_require_level(level))
+        _require_level(level)
+        cond = f"own_code = '5' AND agglvl_code IN ({_marks(LEVEL_AGGLVLS[level])})"
+        params += LEVEL_AGGLVLS[level]
     if years is not None:
         years = [int(y) for y in years]
         cond += f" AND year IN ({_marks(years)})"
@@ -614,3 +608,345 @@ def staffing_pattern(con: duckdb.DuckDBPyConnection, naics: str, area_code: str)
         WHERE ind.occ_code <> ?
         ORDER BY share_pct DESC NULLS LAST, ind.occ_code
     """, [OEWS_NATION, naics, OEWS_ALL_OCCUPATIONS, area_code, OEWS_CROSS_INDUSTRY, OEWS_ALL_OCCUPATIONS])
+
+
+# --- credential gaps ---
+EDUCATION_LEVELS = (
+    "Doctoral or professional degree", "Master's degree", "Bachelor's degree", "Associate's degree",
+    "Postsecondary nondegree award", "Some college, no degree", "High school diploma or equivalent",
+    "No formal educational credential",
+)
+MIDDLE_SKILL = ("Postsecondary nondegree award", "Some college, no degree", "Associate's degree")
+GAP_COLUMNS = (
+    "soc_code", "title", "major_group", "major_title", "education", "work_experience", "ojt_training",
+    "region_emp", "emp_status", "a_median", "a_median_topcoded", "ep_emp_base", "ep_openings", "openings_rate",
+    "openings", "completions", "programs", "gap", "gap_note",
+)
+
+
+def credential_sources(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the gap analysis can use: EP release, IPEDS year, crosswalk, their retrieval dates, test-data flag."""
+    prov = _df(con, """
+        SELECT source, string_agg(DISTINCT release, '; ' ORDER BY release) AS release, max(retrieved_at) AS retrieved,
+               string_agg(DISTINCT method, ', ' ORDER BY method) AS method
+        FROM provenance WHERE source IN ('ep', 'ipeds', 'cipsoc') GROUP BY source
+    """).set_index("source")
+    counts = _df(con, """
+        SELECT (SELECT count(*) FROM ep_occupation WHERE openings_annual IS NOT NULL) AS ep_openings,
+               (SELECT count(*) FROM ep_occupation WHERE education IS NOT NULL) AS ep_education,
+               (SELECT max(year) FROM ipeds_completion) AS ipeds_year,
+               (SELECT count(*) FROM ipeds_institution) AS institutions,
+               (SELECT count(*) FROM cip_soc) AS cip_soc,
+               (SELECT max(value) FROM meta WHERE key = 'synthetic') AS synthetic
+    """).iloc[0]
+
+    def field(source: str, col: str) -> str | None:
+        return str(prov.loc[source, col]) if source in prov.index and pd.notna(prov.loc[source, col]) else None
+
+    year = counts["ipeds_year"]
+    release = _df(con, "SELECT string_agg(DISTINCT release, '; ') AS r FROM ep_occupation "
+                       "WHERE openings_annual IS NOT NULL")["r"].iloc[0]
+    return {
+        "ep": bool(counts["ep_openings"]), "ep_education": bool(counts["ep_education"]),
+        "ep_release": None if pd.isna(release) else str(release), "ep_retrieved": field("ep", "retrieved"), "ep_method": field("ep", "method"),
+        "ipeds_year": None if pd.isna(year) else int(year), "ipeds_directory": bool(counts["institutions"]),
+        "ipeds_retrieved": field("ipeds", "retrieved"), "cip_soc": bool(counts["cip_soc"]),
+        "cipsoc_retrieved": field("cipsoc", "retrieved"), "synthetic": str(counts["synthetic"]).lower() == "true",
+    }
+
+
+def _institution_filter(con, kind: str, code: str, counties: tuple[str, ...]) -> tuple[str, list]:
+    """SQL condition on ipeds_institution alias i (and its parameters) selecting institutions in a region."""
+    if kind == "nation":
+        return "TRUE", []
+    if kind == "state":
+        return "i.state_fips = ?", [code]
+    if kind == "metro":
+        members = region_counties(con, "metro", code)
+        if not members:  # no CBSA delineation loaded: fall back on the CBSA code NCES assigns
+            return "'C' || substr(i.cbsa, 1, 4) = ?", [code]
+        counties = tuple(members)
+    elif kind == "county":
+        counties = (code,)
+    counties = tuple(counties)
+    return f"i.county_fips IN ({_marks(counties)})", list(counties)
+
+
+def region_institutions(
+    con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Institutions located in the region (newest directory row per UNITID) with their completions in the newest year."""
+    cond, params = _institution_filter(con, kind, code, counties)
+    return _df(con, f"""
+        WITH i AS (
+            SELECT * FROM ipeds_institution QUALIFY row_number() OVER (PARTITION BY unitid ORDER BY year DESC) = 1
+        ), c AS (
+            SELECT unitid, sum(ctotalt) AS completions FROM ipeds_completion
+            WHERE year = (SELECT max(year) FROM ipeds_completion) GROUP BY unitid
+        )
+        SELECT i.unitid, i.instnm, i.stabbr, i.county_fips, i.cbsa, coalesce(c.completions, 0) AS completions
+        FROM i LEFT JOIN c USING (unitid)
+        WHERE {cond}
+        ORDER BY completions DESC, i.instnm
+    """, params)
+
+
+def region_completions(
+    con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """First-major completions in the newest IPEDS year at institutions in the region, per CIP and award level."""
+    cond, params = _institution_filter(con, kind, code, counties)
+    return _df(con, f"""
+        WITH i AS (
+            SELECT * FROM ipeds_institution QUALIFY row_number() OVER (PARTITION BY unitid ORDER BY year DESC) = 1
+        )
+        SELECT c.year, c.cipcode, x.cip_title, c.awlevel, coalesce(a.award_level, 'AWLEVEL ' || c.awlevel) AS award_level,
+               sum(c.ctotalt) AS completions, count(DISTINCT c.unitid) AS institutions
+        FROM ipeds_completion c
+        JOIN i USING (unitid)
+        LEFT JOIN ipeds_award_level a USING (awlevel)
+        LEFT JOIN (SELECT DISTINCT cipcode, cip_title FROM cip_soc) x USING (cipcode)
+        WHERE c.year = (SELECT max(year) FROM ipeds_completion) AND {cond}
+        GROUP BY ALL ORDER BY c.cipcode, c.awlevel
+    """, params)
+
+
+def area_geography(area_code: str) -> tuple[str, str] | None:
+    """(kind, code) of our region matching an OEWS area, so completions cover the same place as openings.
+
+    '3900000' -> ('state', '39'); '0018140' -> ('metro', 'C1814'); '0000000' -> ('nation', 'US');
+    None for nonmetropolitan areas (their county lists come from BLS area definitions, not loaded).
+    """
+    if area_code == OEWS_NATION:
+        return "nation", "US"
+    if area_code.endswith("00000") and not area_code.startswith("00"):
+        return "state", area_code[:2]
+    if area_code.startswith("00"):
+        return "metro", "C" + area_code[2:6]
+    return None
+
+
+def occupation_gaps(
+    con: duckdb.DuckDBPyConnection, area_code: str, allocation: str = "once", middle_skill: bool = False,
+) -> pd.DataFrame:
+    """Per detailed occupation: entry requirements (EP), regional employment and median wage (OEWS area),
+    annual openings = region_emp x EP openings / EP base employment, completions at institutions in the same
+    area mapped CIP -> SOC (metrics.supply_by_occupation with the allocation), gap = openings - completions;
+    largest gap first. gap_note says why a gap is blank (an input not loaded, employment not published).
+    """
+    rows = _df(con, """
+        SELECT p.soc_code, coalesce(o.occ_title, p.title) AS title, substr(p.soc_code, 1, 2) || '-0000' AS major_group,
+               m.occ_title AS major_title, p.education, p.work_experience, p.ojt_training,
+               e.tot_emp AS region_emp,
+               CASE WHEN e.occ_code IS NULL THEN 'no OEWS estimate in this area'
+                    WHEN e.tot_emp IS NULL THEN 'not released' ELSE 'published' END AS emp_status,
+               e.a_median, coalesce(list_contains(e.topcoded, 'a_median'), FALSE) AS a_median_topcoded,
+               p.emp_base AS ep_emp_base, p.openings_annual AS ep_openings
+        FROM ep_occupation p
+        LEFT JOIN oews_estimate e ON e.area_code = ? AND e.naics = ? AND e.occ_code = p.soc_code
+        LEFT JOIN oews_occupation o ON o.occ_code = p.soc_code
+        LEFT JOIN oews_occupation m ON m.occ_code = substr(p.soc_code, 1, 2) || '-0000'
+        WHERE coalesce(p.occupation_type, 'Line item') = 'Line item' AND p.openings_annual IS NOT NULL
+        ORDER BY p.soc_code
+    """, [area_code, OEWS_CROSS_INDUSTRY])
+    if middle_skill:
+        rows = rows[rows["education"].isin(MIDDLE_SKILL)]
+    rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"])
+    rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"])
+    status = credential_sources(con)
+    place = area_geography(area_code)
+    missing = ("IPEDS completions not loaded" if status["ipeds_year"] is None else
+               "IPEDS institution directory (HD) not loaded" if not status["ipeds_directory"] else
+               "CIP-SOC crosswalk not loaded" if not status["cip_soc"] else
+               "completions cannot be placed in a nonmetropolitan area" if place is None else "")
+    if missing:
+        rows["completions"], rows["programs"] = np.nan, pd.NA
+        rows["gap"] = np.nan
+        rows["gap_note"] = missing
+    else:
+        per_cip = region_completions(con, *place)
+        crosswalk = _df(con, "SELECT cipcode, soc_code FROM cip_soc")
+        supply = metrics.supply_by_occupation(per_cip[["cipcode", "completions"]], crosswalk, allocation)
+        rows = rows.merge(supply, on="soc_code", how="left")
+        mapped = set(crosswalk["soc_code"])
+        # No completions at the region's programs for a mapped occupation is a real zero, not a missing value.
+        rows["completions"] = rows["completions"].fillna(0.0)
+        rows["programs"] = rows["programs"].fillna(0).astype("int64")
+        rows["gap"] = metrics.credential_gap(rows["openings"], rows["completions"])
+        rows["gap_note"] = np.where(rows["openings"].isna(), "OEWS employment: " + rows["emp_status"],
+                                    np.where(~rows["soc_code"].isin(mapped), "no program maps to this occupation", ""))
+    return rows.sort_values(["gap", "openings"], ascending=False, na_position="last")[list(GAP_COLUMNS)].reset_index(
+        drop=True)
+
+
+def openings_by_education(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
+    """Regional annual openings summed by EP typical entry education, in BLS order; occupations = how many add up."""
+    gaps = occupation_gaps(con, area_code)
+    gaps["education"] = gaps["education"].fillna("Not assigned")
+    out = gaps.groupby("education", as_index=False).agg(
+        openings=("openings", lambda s: s.sum(min_count=1)), occupations=("soc_code", "size"),
+        without_estimate=("openings", lambda s: int(s.isna().sum())))
+    order = {level: i for i, level in enumerate((*EDUCATION_LEVELS, "Not assigned"))}
+    out["middle_skill"] = out["education"].isin(MIDDLE_SKILL)
+    return out.sort_values("education", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def sector_gaps(
+    con: duckdb.DuckDBPyConnection, naics: str, area_code: str, allocation: str = "once", middle_skill: bool = False,
+) -> pd.DataFrame:
+    """The occupations an industry hires (national staffing pattern, share_pct) with each one's regional gap."""
+    pattern = staffing_pattern(con, naics, area_code)
+    pattern = pattern[pattern["o_group"] == "detailed"][["occ_code", "share_pct"]]
+    gaps = occupation_gaps(con, area_code, allocation, middle_skill)
+    out = gaps.merge(pattern.rename(columns={"occ_code": "soc_code"}), on="soc_code", how="inner")
+    return out.sort_values(["gap", "share_pct"], ascending=False, na_position="last").reset_index(drop=True)
+
+
+# --- hiring (QWI) ---
+# Census QWI: private ownership (A05), all workers, not seasonally adjusted; earnings are monthly.
+QWI_ALL = "00"
+QWI_KINDS = ("state", "county", "metro", "custom", "wib")
+
+
+def _has_qwi(con) -> bool:
+    """False for a warehouse written before the QWI tables existed (the app never migrates it)."""
+    return not _df(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'qwi'").empty
+
+
+def qwi_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse holds any QWI rows."""
+    return _has_qwi(con) and bool(_df(con, "SELECT EXISTS (SELECT 1 FROM qwi) AS ok")["ok"].iloc[0])
+
+
+def qwi_facts(con: duckdb.DuckDBPyConnection) -> dict:
+    """First and last quarter ('2019 Q1'), retrieval date and load methods of the QWI data, for captions."""
+    row = _df(con, """
+        SELECT (SELECT min(year * 10 + quarter) FROM qwi) AS first, (SELECT max(year * 10 + quarter) FROM qwi) AS last,
+               max(retrieved_at) AS retrieved, string_agg(DISTINCT method, ', ' ORDER BY method) AS methods
+        FROM provenance WHERE source = 'qwi'
+    """).iloc[0]
+
+    def quarter(v):
+        return None if pd.isna(v) else f"{int(v) // 10} Q{int(v) % 10}"
+
+    return {"first": quarter(row["first"]), "last": quarter(row["last"]),
+            "retrieved": None if pd.isna(row["retrieved"]) else str(row["retrieved"])[:10],
+            "methods": None if pd.isna(row["methods"]) else str(row["methods"])}
+
+
+def qwi_wib_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Workforce investment areas with QWI rows: code (state FIPS + LEHD area code), state, title."""
+    if not _has_qwi(con):
+        return pd.DataFrame(columns=["code", "state", "title"])
+    return _df(con, """
+        SELECT DISTINCT q.geography AS code, q.state,
+               coalesce(a.title, 'Workforce area ' || substr(q.geography, 3) || coalesce(' (' || s.area_title || ')',
+                        ' (state ' || q.state || ')')) AS title
+        FROM qwi q
+        LEFT JOIN qwi_area a ON a.geo_level = 'wib' AND a.geography = q.geography
+        LEFT JOIN area_title s ON s.area_fips = q.state || '000'
+        WHERE q.geo_level = 'wib'
+        ORDER BY title
+    """)
+
+
+def _qwi_rows(con, kind: str, code: str, counties: tuple[str, ...]) -> tuple[pd.DataFrame, int | None]:
+    """Raw QWI rows making up a region, and how many areas it should hold (None: as many as the data has)."""
+    if kind not in QWI_KINDS:
+        raise QueryError(f"QWI has no {kind!r} areas; it covers states, counties, metros and workforce areas")
+    if kind == "custom":
+        counties = list(counties)
+        cond, params, expected = f"geo_level = 'county' AND geography IN ({_marks(counties)})", counties, len(counties)
+    elif kind == "metro":  # QWI metros are state parts: 'SS' + CBSA; ours are 'C' + first four CBSA digits
+        cond, params, expected = "geo_level = 'metro' AND substr(geography, 3, 4) = ?", [code[1:]], None
+    else:
+        cond, params, expected = "geo_level = ? AND geography = ?", [kind, code], 1
+    columns = ", ".join(list(metrics.QWI_COUNTS) + ["TurnOvrS", "EarnS", "EarnHirAS"])
+    df = _df(con, f"SELECT geography, industry, year, quarter, {columns} FROM qwi WHERE {cond} "
+                  "AND ownercode = 'A05' ORDER BY industry, year, quarter, geography", params)
+    for col in (*metrics.QWI_COUNTS, "TurnOvrS", "EarnS", "EarnHirAS"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return df, expected
+
+
+def qwi_series(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()) -> pd.DataFrame:
+    """QWI per sector and quarter for a region: counts, TurnOvrS, EarnS, EarnHirAS, lower_bound, period.
+
+    One published area (state, county, workforce area, single-state metro) is shown as published; several
+    areas (custom county groups, multi-state metros) are summed by metrics.aggregate_qwi, rates recomputed.
+    """
+    from data_pipeline.sources.qwi import SECTORS
+
+    rows, expected = _qwi_rows(con, kind, code, tuple(counties))
+    by = ["industry", "year", "quarter"]
+    if rows.empty:
+        return pd.DataFrame(columns=[*by, "industry_title", "period", *metrics.QWI_COUNTS, "TurnOvrS", "EarnS",
+                                     "EarnHirAS", "lower_bound", "suppressed_areas", "n_areas"])
+    if expected == 1 or (expected is None and rows["geography"].nunique() == 1):
+        out = rows.drop(columns=["geography"]).assign(n_areas=1, suppressed_areas=0, lower_bound=False)
+    else:
+        out = metrics.aggregate_qwi(rows.drop(columns=["geography"]), by, expected_areas=expected)
+    out["year"], out["quarter"] = out["year"].astype(int), out["quarter"].astype(int)
+    out.insert(1, "industry_title", [SECTORS.get(c, f"NAICS {c}") for c in out["industry"]])
+    out["period"] = out["year"].astype(str) + " Q" + out["quarter"].astype(str)
+    return out.sort_values(by).reset_index(drop=True)
+
+
+def _window(series: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    key = series["year"] * 4 + series["quarter"] - 1
+    return series[(key >= start) & (key <= end)]
+
+
+def qwi_sector_ranking(con: duckdb.DuckDBPyConnection, kind: str, code: str,
+                       counties: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Sectors ranked by hires in the latest four quarters, with the change on the four before.
+
+    Columns: industry, industry_title, hires_4q, hires_prev_4q, chg_1y, pct_1y, separations_4q, net_4q,
+    earn_hires, earn_all (monthly, weighted by stable hires / stable employment over the four quarters),
+    earn_ratio = earn_hires / earn_all, quarters ('2023 Q1–2023 Q4'), lower_bound (a quarter or area missing).
+    """
+    series = qwi_series(con, kind, code, counties)
+    series = series[series["industry"] != QWI_ALL]
+    if series.empty:
+        return pd.DataFrame(columns=["industry", "industry_title", "hires_4q", "hires_prev_4q", "chg_1y", "pct_1y",
+                                     "separations_4q", "net_4q", "earn_hires", "earn_all", "earn_ratio",
+                                     "quarters", "lower_bound"])
+    last = int((series["year"] * 4 + series["quarter"] - 1).max())
+    cur, prev = _window(series, last - 3, last), _window(series, last - 7, last - 4)
+    g = cur.groupby(["industry", "industry_title"])
+    out = pd.DataFrame({
+        "hires_4q": g["HirA"].sum(min_count=4), "separations_4q": g["Sep"].sum(min_count=4),
+        "net_4q": g["FrmJbC"].sum(min_count=4),
+    })
+    out["hires_prev_4q"] = prev.groupby(["industry", "industry_title"])["HirA"].sum(min_count=4)
+    out["chg_1y"] = out["hires_4q"] - out["hires_prev_4q"]
+    out["pct_1y"] = metrics.pct_change(out["hires_prev_4q"], out["hires_4q"])
+    for name, earn, weight in (("earn_hires", "EarnHirAS", "HirAs"), ("earn_all", "EarnS", "EmpS")):
+        ok = cur[earn].notna() & cur[weight].notna()
+        num = (cur[earn] * cur[weight]).where(ok).groupby([cur["industry"], cur["industry_title"]]).sum(min_count=1)
+        den = cur[weight].where(ok).groupby([cur["industry"], cur["industry_title"]]).sum(min_count=1)
+        out[name] = (num / den.where(den > 0)).astype("float64")
+    out["earn_ratio"] = metrics._ratio(out["earn_hires"], out["earn_all"])
+    counts = g.size()
+    first = last - 3
+    out["quarters"] = f"{first // 4} Q{first % 4 + 1}–{last // 4} Q{last % 4 + 1}"
+    out["lower_bound"] = g["lower_bound"].any() | (counts < 4)
+    out = out.reset_index()
+    cols = ["industry", "industry_title", "hires_4q", "hires_prev_4q", "chg_1y", "pct_1y", "separations_4q",
+            "net_4q", "earn_hires", "earn_all", "earn_ratio", "quarters", "lower_bound"]
+    return out.sort_values(["hires_4q", "industry"], ascending=[False, True], na_position="last")[cols].reset_index(
+        drop=True)
+
+
+def qwi_net_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = (),
+                  industry: str = QWI_ALL) -> pd.DataFrame:
+    """Firm job gains, losses and net change per quarter for one sector ('00' = all private industries)."""
+    series = qwi_series(con, kind, code, counties)
+    part = series[series["industry"] == industry]
+    return part[["period", "year", "quarter", "FrmJbGn", "FrmJbLs", "FrmJbC", "lower_bound"]].reset_index(drop=True)
+
+
+def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A value from the warehouse's meta table (e.g. 'synthetic' = 'true' for test warehouses), or None."""
+    df = _df(con, "SELECT value FROM meta WHERE key = ?", [key])
+    return None if df.empty else str(df["value"].iloc[0])

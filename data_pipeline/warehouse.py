@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS qcew_quarterly (
     oty_total_qtrly_wages_chg BIGINT, oty_total_qtrly_wages_pct_chg DOUBLE,
     oty_avg_wkly_wage_chg INTEGER, oty_avg_wkly_wage_pct_chg DOUBLE
 );
+-- Summaries rebuilt at every publish (summarize()), so the app never scans the fact tables to learn
+-- which areas and years exist.
+CREATE TABLE IF NOT EXISTS qcew_area_summary (
+    area_fips TEXT PRIMARY KEY, kind TEXT NOT NULL, annual_years SMALLINT[], quarterly_years SMALLINT[]
+);
+CREATE TABLE IF NOT EXISTS qcew_coverage_summary (
+    "table" TEXT, area_kind TEXT, first_year SMALLINT, last_year SMALLINT, years BIGINT, areas BIGINT,
+    rows BIGINT, suppressed_rows BIGINT
+);
 CREATE TABLE IF NOT EXISTS area_title (area_fips TEXT PRIMARY KEY, area_title TEXT NOT NULL, origin TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS industry_title (industry_code TEXT PRIMARY KEY, industry_title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS county_cbsa (
@@ -79,11 +88,57 @@ CREATE TABLE IF NOT EXISTS oews_estimate (
     footnotes TEXT[],     -- BLS footnote codes on the cell
     PRIMARY KEY (area_code, naics, occ_code)
 );
+-- credential gaps
+CREATE TABLE IF NOT EXISTS ep_occupation (
+    soc_code TEXT PRIMARY KEY, title TEXT, occupation_type TEXT,  -- 'Line item' (detailed) or 'Summary'
+    emp_base INTEGER, emp_proj INTEGER, base_year SMALLINT, proj_year SMALLINT,  -- jobs (EP publishes thousands)
+    labor_force_exit_rate DOUBLE, occ_transfer_rate DOUBLE, separations_rate DOUBLE,  -- percent per year
+    openings_annual INTEGER, education TEXT, work_experience TEXT, ojt_training TEXT, release TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ipeds_completion (
+    year SMALLINT NOT NULL, unitid TEXT NOT NULL, cipcode TEXT NOT NULL, awlevel TEXT NOT NULL, ctotalt INTEGER,
+    PRIMARY KEY (year, unitid, cipcode, awlevel)
+);
+CREATE TABLE IF NOT EXISTS ipeds_institution (
+    year SMALLINT NOT NULL, unitid TEXT NOT NULL, instnm TEXT, stabbr TEXT, state_fips TEXT, county_fips TEXT,
+    cbsa TEXT, PRIMARY KEY (year, unitid)
+);
+CREATE TABLE IF NOT EXISTS ipeds_award_level (awlevel TEXT PRIMARY KEY, award_level TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cip_soc (
+    cipcode TEXT NOT NULL, cip_title TEXT, soc_code TEXT NOT NULL, soc_title TEXT, PRIMARY KEY (cipcode, soc_code)
+);
+-- hiring (QWI)
+CREATE TABLE IF NOT EXISTS qwi (
+    geo_level TEXT NOT NULL,   -- state, county, metro (state part of a CBSA), wib (workforce investment area)
+    state TEXT NOT NULL, geography TEXT NOT NULL, industry TEXT NOT NULL, ownercode TEXT NOT NULL,
+    year SMALLINT NOT NULL, quarter SMALLINT NOT NULL,
+    Emp INTEGER, EmpEnd INTEGER, EmpS INTEGER, HirA INTEGER, HirN INTEGER, HirAs INTEGER, Sep INTEGER,
+    SepSnx INTEGER, FrmJbGn INTEGER, FrmJbLs INTEGER, FrmJbC INTEGER, TurnOvrS DOUBLE, EarnS INTEGER,
+    EarnHirAS INTEGER,
+    -- LEHD status flags; values whose flag is -2, -1, 5 or 11 are NULL
+    sEmp SMALLINT, sEmpEnd SMALLINT, sEmpS SMALLINT, sHirA SMALLINT, sHirN SMALLINT, sHirAs SMALLINT,
+    sSep SMALLINT, sSepSnx SMALLINT, sFrmJbGn SMALLINT, sFrmJbLs SMALLINT, sFrmJbC SMALLINT,
+    sTurnOvrS SMALLINT, sEarnS SMALLINT, sEarnHirAS SMALLINT,
+    PRIMARY KEY (geo_level, geography, industry, ownercode, year, quarter)
+);
+CREATE TABLE IF NOT EXISTS qwi_area (
+    geo_level TEXT NOT NULL, state TEXT NOT NULL, geography TEXT NOT NULL, title TEXT NOT NULL,
+    PRIMARY KEY (geo_level, geography)
+);
 """
 
+AREA_KIND_SQL = (
+    "CASE WHEN area_fips = 'US000' THEN 'nation' WHEN area_fips LIKE 'C%' THEN 'metro' "
+    "WHEN area_fips LIKE '__000' THEN 'state' WHEN regexp_full_match(area_fips, '[0-9]{5}') THEN 'county' "
+    "ELSE 'other' END"
+)
+
 TABLES = (
-    "meta", "provenance", "qcew_annual", "qcew_quarterly", "area_title", "industry_title",
+    "meta", "provenance", "qcew_annual", "qcew_quarterly", "qcew_area_summary", "qcew_coverage_summary",
+    "area_title", "industry_title",
     "county_cbsa", "county_shape", "oews_area", "oews_occupation", "oews_industry", "oews_estimate",
+    "ep_occupation", "ipeds_completion", "ipeds_institution", "ipeds_award_level", "cip_soc",
+    "qwi", "qwi_area",
 )
 
 
@@ -98,6 +153,13 @@ class WarehouseBusy(WarehouseError):
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _memory_limit() -> str:
+    value = os.environ.get("SECTOR_PULSE_MEMORY_LIMIT", "2GB").strip()
+    if not value[:-2].replace(".", "", 1).isdigit() or value[-2:].upper() not in ("MB", "GB"):
+        raise WarehouseError(f"SECTOR_PULSE_MEMORY_LIMIT must look like 2GB or 800MB, not {value[:20]!r}")
+    return value
 
 
 def _fsync_dir(path: Path) -> None:
@@ -147,12 +209,16 @@ def rebuild(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             if path.exists():
                 shutil.copyfile(path, work)
             con = duckdb.connect(str(work))
+            # Bounded memory: a national singlefile would otherwise take several GB; DuckDB spills to disk.
+            con.execute(f"SET memory_limit = '{_memory_limit()}'")
+            con.execute("SET temp_directory = ?", [str(path.parent / ".duckdb-tmp")])
         except (OSError, duckdb.Error) as exc:
             _remove_quietly(work)
             raise WarehouseError(f"cannot prepare a new warehouse beside {path}: {exc}") from None
         try:
             ensure_schema(con)
             yield con
+            summarize(con)
             validate(con)
             con.execute("CHECKPOINT")
             con.close()
@@ -165,6 +231,30 @@ def rebuild(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 con.close()
             _remove_quietly(work)
             raise
+
+
+def summarize(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the small tables the app reads instead of scanning QCEW: areas with their years, coverage."""
+    con.execute("DELETE FROM qcew_area_summary")
+    con.execute(f"""
+        INSERT INTO qcew_area_summary
+        WITH a AS (
+            SELECT area_fips, list(DISTINCT year ORDER BY year) AS y FROM qcew_annual
+            WHERE own_code = '0' AND industry_code = '10' AND size_code = '0' GROUP BY area_fips
+        ), q AS (
+            SELECT area_fips, list(DISTINCT year ORDER BY year) AS y FROM qcew_quarterly
+            WHERE own_code = '0' AND industry_code = '10' AND size_code = '0' GROUP BY area_fips
+        )
+        SELECT area_fips, {AREA_KIND_SQL}, a.y, q.y FROM a FULL JOIN q USING (area_fips)
+    """)
+    con.execute("DELETE FROM qcew_coverage_summary")
+    for table in ("qcew_annual", "qcew_quarterly"):
+        con.execute(f"""
+            INSERT INTO qcew_coverage_summary
+            SELECT '{table}', {AREA_KIND_SQL} AS area_kind, min(year), max(year), count(DISTINCT year),
+                   count(DISTINCT area_fips), count(*), count(*) FILTER (WHERE disclosure_code = 'N')
+            FROM {table} GROUP BY ALL
+        """)
 
 
 def validate(con: duckdb.DuckDBPyConnection) -> None:

@@ -100,6 +100,13 @@ def validate_download(path: Path) -> None:
     missing = [c for c in required if c not in header]
     if missing:
         raise ValueError(f"line 1: column {missing[0]} is missing (the file layout changed?)")
+    scratch = duckdb.connect()  # a body that parse() would refuse must not enter the raw cache as if good
+    try:
+        parse(scratch, path)
+    except SourceError as exc:
+        raise ValueError(str(exc).split(": ", 1)[-1]) from None
+    finally:
+        scratch.close()
 
 
 def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
@@ -112,41 +119,30 @@ def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
     for column in KEY + list(measures):
         if column not in header:
             raise SourceError(f"{path.name}: line 1: column {column} is missing (the file layout changed?)")
+    source = ("read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', "
+              "normalize_names = false, strict_mode = true)")
     try:
-        con.execute("DROP TABLE IF EXISTS qcew_raw")
-        con.execute(
-            "CREATE TEMP TABLE qcew_raw AS SELECT row_number() OVER () + 1 AS line_no, * "
-            "FROM read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', "
-            "normalize_names = false, strict_mode = true)",
-            [str(path)],
-        )
+        raw_cols = [r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE SELECT * FROM {source})",
+                                              [str(path)]).fetchall()]
     except duckdb.Error as exc:
         raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
-    raw_cols = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE qcew_raw)").fetchall()]
     raw_of = {RENAMES.get(c.lower(), c.lower()): c for c in raw_cols}
-    if con.execute("SELECT count(*) FROM qcew_raw").fetchone()[0] == 0:
-        raise SourceError(f"{path.name}: holds a header but no data rows")
+
+    def raw(column: str) -> str:
+        return f"NULLIF(trim(\"{raw_of[column]}\"), '')"
 
     typed = {**measures, **lq, **oty}
-    present = {c: t for c, t in typed.items() if c in raw_of}
-    bad_checks = [
-        f"min(CASE WHEN TRY_CAST(NULLIF(trim(\"{raw_of[c]}\"), '') AS DOUBLE) IS NULL "
-        f"AND NULLIF(trim(\"{raw_of[c]}\"), '') IS NOT NULL THEN line_no END)"
-        for c in present
-    ]
-    year = raw_of["year"]
-    bad_checks.append(f"min(CASE WHEN TRY_CAST(trim(\"{year}\") AS SMALLINT) IS NULL THEN line_no END)")
-    firsts = con.execute(f"SELECT {', '.join(bad_checks)} FROM qcew_raw").fetchone()
-    names = list(present) + ["year"]
-    for column, line in zip(names, firsts):
-        if line is not None:
-            value = con.execute(f"SELECT \"{raw_of[column]}\" FROM qcew_raw WHERE line_no = ?", [line]).fetchone()[0]
-            raise SourceError(f"{path.name}: line {line}: field {column} is not a number ({value[:40]!r})")
+    present = [c for c in typed if c in raw_of]
+    # Which field (if any) of a row is not a number: kept per row so the typed stage is built in one pass,
+    # without numbering lines (a window over the whole file); line numbers are found only on error.
+    checks = {c: f"{raw(c)} IS NOT NULL AND TRY_CAST({raw(c)} AS DOUBLE) IS NULL" for c in present}
+    checks["year"] = f"TRY_CAST({raw('year')} AS SMALLINT) IS NULL"
+    bad_field = "CASE " + " ".join(f"WHEN {cond} THEN '{c}'" for c, cond in checks.items()) + " END AS bad_field"
 
     def measure(column: str, ctype: str, flag: str | None) -> str:
         if column not in raw_of:
             return f"CAST(NULL AS {ctype}) AS {column}"
-        value = f"CAST(CAST(NULLIF(trim(\"{raw_of[column]}\"), '') AS DOUBLE) AS {ctype})"
+        value = f"CAST(TRY_CAST({raw(column)} AS DOUBLE) AS {ctype})"
         if flag:
             return f"CASE WHEN {flag} = 'N' THEN NULL ELSE {value} END AS {column}"
         return f"{value} AS {column}"
@@ -154,12 +150,11 @@ def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
     def code(column: str) -> str:
         if column not in raw_of:
             return f"CAST(NULL AS TEXT) AS {column}"
-        return f"NULLIF(upper(trim(\"{raw_of[column]}\")), '') AS {column}"
+        return f"upper({raw(column)}) AS {column}"
 
-    select = [
-        f"trim(\"{raw_of[c]}\") AS {c}" for c in ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code")
-    ]
-    select.append(f"CAST(trim(\"{raw_of['year']}\") AS SMALLINT) AS year")
+    select = [f"trim(\"{raw_of[c]}\") AS {c}" for c in ("area_fips", "own_code", "industry_code", "agglvl_code",
+                                                          "size_code")]
+    select.append(f"TRY_CAST({raw('year')} AS SMALLINT) AS year")
     select.append(f"upper(trim(\"{raw_of['qtr']}\")) AS qtr")
     select.append(code("disclosure_code"))
     disclosure = f"upper(trim(\"{raw_of['disclosure_code']}\"))"
@@ -173,15 +168,34 @@ def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
     oty_flag = f"upper(trim(\"{raw_of['oty_disclosure_code']}\"))" if "oty_disclosure_code" in raw_of else disclosure
     for column, ctype in oty.items():
         select.append(measure(column, ctype, oty_flag))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW qcew_stage AS SELECT line_no, {', '.join(select)} FROM qcew_raw")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE qcew_stage AS SELECT {', '.join(select)}, {bad_field} "
+                    f"FROM {source}", [str(path)])
+    except duckdb.Error as exc:
+        raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
+    rows, bad = con.execute("SELECT count(*), min(bad_field) FROM qcew_stage").fetchone()
+    if rows == 0:
+        raise SourceError(f"{path.name}: holds a header but no data rows")
+    if bad is not None:
+        field = con.execute("SELECT bad_field FROM qcew_stage WHERE bad_field IS NOT NULL LIMIT 1").fetchone()[0]
+        line, value = con.execute(
+            f"SELECT line, v FROM (SELECT row_number() OVER () + 1 AS line, \"{raw_of[field]}\" AS v, "
+            f"{checks[field]} AS bad FROM {source}) WHERE bad ORDER BY line LIMIT 1", [str(path)]).fetchone()
+        raise SourceError(f"{path.name}: line {line}: field {field} is not a number ({str(value)[:40]!r})")
 
     dup = con.execute(
-        "SELECT area_fips, own_code, industry_code, size_code, year, qtr, max(line_no) FROM qcew_stage "
+        "SELECT area_fips, own_code, industry_code, size_code, year, qtr FROM qcew_stage "
         "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
     if dup:
+        key = " AND ".join([*(f"trim(\"{raw_of[c]}\") = ?" for c in ("area_fips", "own_code", "industry_code",
+                                                                         "size_code")),
+                            f"TRY_CAST({raw('year')} AS SMALLINT) = ?", f"upper(trim(\"{raw_of['qtr']}\")) = ?"])
+        line = con.execute(
+            f"SELECT max(line) FROM (SELECT row_number() OVER () + 1 AS line, {key} AS hit FROM {source}) WHERE hit",
+            [*dup, str(path)]).fetchone()[0]  # placeholders in SELECT come before read_csv(?)
         raise SourceError(
-            f"{path.name}: line {dup[-1]}: duplicated row for area {dup[0]}, ownership {dup[1]}, "
+            f"{path.name}: line {line}: duplicated row for area {dup[0]}, ownership {dup[1]}, "
             f"industry {dup[2]}, {dup[4]} {dup[5]}"
         )
     mixed = con.execute("SELECT count(*) FROM (SELECT DISTINCT qtr FROM qcew_stage WHERE "
@@ -216,8 +230,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | Non
         con.execute("ROLLBACK")
         raise
     finally:
-        con.execute("DROP VIEW IF EXISTS qcew_stage")
-        con.execute("DROP TABLE IF EXISTS qcew_raw")
+        con.execute("DROP TABLE IF EXISTS qcew_stage")
     return rows
 
 
