@@ -198,8 +198,8 @@ def _rows(con, areas, *, quarterly: bool, level: str | None, years=None) -> pd.D
                    annual_avg_emplvl AS emplvl, total_annual_wages AS total_wages,
                    annual_avg_wkly_wage AS pub_wkly_wage, avg_annual_pay AS pub_annual_pay,
                    lq_annual_avg_emplvl AS pub_lq
-            FROM qcew_annual
-            WHERE area_fips IN ({_marks(areas)}) AND size_code = '0' AND {cond}"""
+            FROM qcew_annual_slim
+            WHERE area_fips IN ({_marks(areas)}) AND {cond}"""
     df = _df(con, sql, params)
     for col in ("estabs", "emplvl", "total_wages", "pub_wkly_wage", "pub_annual_pay", "pub_lq"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
@@ -410,20 +410,6 @@ def compare_sectors(
     return pd.concat(frames, ignore_index=True)
 
 
-def county_values(con: duckdb.DuckDBPyConnection, state: str, year: int) -> pd.DataFrame:
-    """Each county of a state in one year: total covered employment, weekly wage, 1-yr change (for a map)."""
-    return _df(con, """
-        SELECT q.area_fips, coalesce(t.area_title, q.area_fips) AS title, q.disclosure_code,
-               q.annual_avg_emplvl AS emplvl, q.annual_avg_wkly_wage AS avg_wkly_wage,
-               q.oty_annual_avg_emplvl_pct_chg AS pct_1y
-        FROM qcew_annual q LEFT JOIN area_title t USING (area_fips)
-        WHERE substr(q.area_fips, 1, 2) = ? AND regexp_full_match(q.area_fips, '[0-9]{2}[0-9]{3}')
-          AND q.area_fips NOT LIKE '__000' AND q.area_fips NOT LIKE '__999'
-          AND q.own_code = '0' AND q.industry_code = '10' AND q.size_code = '0' AND q.year = ?
-        ORDER BY q.area_fips
-    """, [state, int(year)])
-
-
 def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, year: int) -> pd.DataFrame:
     """Every county of a state with its boundary, and one industry's jobs, LQ and 1-yr change there.
 
@@ -431,10 +417,15 @@ def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, y
     file has no row for this industry) or 'not loaded' (no QCEW file for that county and year).
     """
     own = TOTAL_OWN if industry_code == TOTAL_INDUSTRY else PRIVATE_OWN
+    # A range on area_fips (sorted in qcew_annual_slim) reads only this state's row groups.
+    low, high = f"{state}000", f"{state}999"
     return _df(con, """
         WITH loaded AS (
-            SELECT DISTINCT area_fips FROM qcew_annual
-            WHERE year = ? AND industry_code = '10' AND own_code = '0' AND substr(area_fips, 1, 2) = ?
+            SELECT DISTINCT area_fips FROM qcew_annual_slim
+            WHERE area_fips BETWEEN ? AND ? AND year = ? AND industry_code = '10' AND own_code = '0'
+        ), q AS (
+            SELECT * FROM qcew_annual_slim
+            WHERE area_fips BETWEEN ? AND ? AND industry_code = ? AND own_code = ? AND year = ?
         )
         SELECT s.county_fips, s.county_name, s.geojson, q.annual_avg_emplvl AS emplvl,
                q.lq_annual_avg_emplvl AS lq, q.oty_annual_avg_emplvl_pct_chg AS pct_1y,
@@ -443,11 +434,10 @@ def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, y
                     WHEN s.county_fips IN (SELECT area_fips FROM loaded) THEN 'no QCEW row'
                     ELSE 'not loaded' END AS status
         FROM county_shape s
-        LEFT JOIN qcew_annual q ON q.area_fips = s.county_fips AND q.industry_code = ? AND q.own_code = ?
-             AND q.size_code = '0' AND q.year = ?
+        LEFT JOIN q ON q.area_fips = s.county_fips
         WHERE s.state_fips = ?
         ORDER BY s.county_fips
-    """, [int(year), state, industry_code, own, int(year), state])
+    """, [low, high, int(year), low, high, industry_code, own, int(year), state])
 
 
 def region_counties(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> list[str]:

@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS qcew_quarterly (
 CREATE TABLE IF NOT EXISTS qcew_area_summary (
     area_fips TEXT PRIMARY KEY, kind TEXT NOT NULL, annual_years SMALLINT[], quarterly_years SMALLINT[]
 );
+CREATE TABLE IF NOT EXISTS qcew_annual_slim (  -- the rows pages read, sorted by area so a region skips the rest
+    area_fips TEXT, own_code TEXT, industry_code TEXT, agglvl_code TEXT, year SMALLINT, disclosure_code TEXT,
+    annual_avg_estabs INTEGER, annual_avg_emplvl INTEGER, total_annual_wages BIGINT, annual_avg_wkly_wage INTEGER,
+    avg_annual_pay INTEGER, lq_annual_avg_emplvl DOUBLE, oty_annual_avg_emplvl_pct_chg DOUBLE
+);
 CREATE TABLE IF NOT EXISTS qcew_coverage_summary (
     "table" TEXT, area_kind TEXT, first_year SMALLINT, last_year SMALLINT, years BIGINT, areas BIGINT,
     rows BIGINT, suppressed_rows BIGINT
@@ -135,6 +140,7 @@ AREA_KIND_SQL = (
 
 TABLES = (
     "meta", "provenance", "qcew_annual", "qcew_quarterly", "qcew_area_summary", "qcew_coverage_summary",
+    "qcew_annual_slim",
     "area_title", "industry_title",
     "county_cbsa", "county_shape", "oews_area", "oews_occupation", "oews_industry", "oews_estimate",
     "ep_occupation", "ipeds_completion", "ipeds_institution", "ipeds_award_level", "cip_soc",
@@ -246,6 +252,19 @@ def summarize(con: duckdb.DuckDBPyConnection) -> None:
             WHERE own_code = '0' AND industry_code = '10' AND size_code = '0' GROUP BY area_fips
         )
         SELECT area_fips, {AREA_KIND_SQL}, a.y, q.y FROM a FULL JOIN q USING (area_fips)
+    """)
+    # Totals (own 0, industry 10) and private industry rows down to 4-digit NAICS (agglvl x3-x6),
+    # ordered by area so DuckDB's zone maps skip every row group of other areas.
+    con.execute("DELETE FROM qcew_annual_slim")
+    con.execute("""
+        INSERT INTO qcew_annual_slim
+        SELECT area_fips, own_code, industry_code, agglvl_code, year, disclosure_code, annual_avg_estabs,
+               annual_avg_emplvl, total_annual_wages, annual_avg_wkly_wage, avg_annual_pay, lq_annual_avg_emplvl,
+               oty_annual_avg_emplvl_pct_chg
+        FROM qcew_annual
+        WHERE size_code = '0' AND ((own_code = '0' AND industry_code = '10')
+              OR (own_code = '5' AND substr(agglvl_code, 2, 1) IN ('3', '4', '5', '6')))
+        ORDER BY area_fips, agglvl_code, year
     """)
     con.execute("DELETE FROM qcew_coverage_summary")
     for table in ("qcew_annual", "qcew_quarterly"):

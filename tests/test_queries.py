@@ -3,6 +3,7 @@
 import math
 
 import duckdb
+import pandas as pd
 import pytest
 
 from data_pipeline import queries, regions, warehouse
@@ -94,14 +95,29 @@ def test_comparison_of_region_state_and_nation(con):
     assert set(sectors["region"]) == {"Franklin", "Ohio", "United States"}
 
 
-def test_status_and_county_values(con):
+def test_status_and_metro_state(con):
     status = queries.source_status(con)
     assert status["source"].tolist() == ["qcew"] and status["slices"].iloc[0] == 6
     facts = queries.qcew_facts(con)
     assert (facts["first_year"], facts["last_year"], facts["retrieved"]) == (2019, 2024, "2025-06-05")
-    counties = queries.county_values(con, "39", 2024)
-    assert counties["area_fips"].tolist() == ["39041", "39045", "39049"]
     assert queries.metro_state(con, "C1814") == "39"
+
+
+def test_county_map_marks_suppressed_and_unloaded_counties(tmp_path):
+    path = build_test_warehouse(tmp_path / "w.duckdb")
+    shape = '{"type":"Feature","id":"%s","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}'
+    with warehouse.rebuild(path) as c:
+        c.executemany("INSERT INTO county_shape VALUES (?, '39', ?, ?)",
+                      [(f, f"County {f}", shape % f) for f in ("39041", "39045", "39047", "39049")])
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        counties = queries.county_map(c, "39", "31-33", 2024).set_index("county_fips")
+    finally:
+        c.close()
+    assert counties.loc["39041", "status"] == "not disclosed" and pd.isna(counties.loc["39041", "emplvl"])
+    assert counties.loc["39047", "status"] == "not loaded"
+    assert counties.loc["39049", "status"] == "published"
+    assert counties.loc["39049", "emplvl"] == emp("39049", "31-33", 2024)
 
 
 def test_empty_warehouse_reports_no_qcew(tmp_path):
