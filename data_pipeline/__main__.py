@@ -1,10 +1,11 @@
-"""Command line: python -m data_pipeline {refresh,import,status}.
+"""Command line: python -m data_pipeline {refresh,import,status,brief}.
 
 Examples:
   python -m data_pipeline refresh                       # everything, statewide QCEW totals, latest 5 years
   python -m data_pipeline refresh --sources qcew --states OH,39 --years 2021-2025 --quarterly
   python -m data_pipeline import ~/Downloads/qcew       # a folder or zip of agency files saved by hand
   python -m data_pipeline status
+  python -m data_pipeline brief --region state:39 --sector 62 --out ohio_brief.pdf   # or --out brief.html
 Exit codes: 0 done; 3 done, but some sources could not be reached (their data is unchanged); 1 failed
 (the warehouse is unchanged); 2 bad arguments.
 """
@@ -17,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import duckdb
@@ -27,7 +29,7 @@ from data_pipeline.sources import RefreshOptions, SourceError
 from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import WarehouseError, connect_read_only, rebuild
 
-SOURCES = ("qcew", "oews", "cbsa", "boundaries")
+SOURCES = ("qcew", "oews", "cbsa", "boundaries", "ep", "ipeds", "cipsoc", "qwi")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 MAX_ZIP_BYTES = 20 * 1024**3
 
@@ -92,6 +94,7 @@ def cmd_refresh(args) -> int:
     unreachable = []
     with rebuild(config.warehouse) as con:
         for name in parse_sources(args.sources):
+            loaded_before = _provenance_of(con, name)
             try:
                 source_module(name).refresh(con, fetcher, options, say)
             except (Unreachable, Refused) as exc:
@@ -99,12 +102,20 @@ def cmd_refresh(args) -> int:
                 say(f"{exc}")
                 if isinstance(exc, Unreachable):
                     manual = getattr(source_module(name), "MANUAL", "the agency's website")
-                    say(f"  {name}: nothing changed for this source. To load it without this connection, download "
+                    # a source that loaded some files before the connection failed must not claim it changed nothing
+                    changed = ("only the files fetched before the failure were refreshed, the rest keep their "
+                               "previous data" if _provenance_of(con, name) != loaded_before
+                               else "nothing changed for this source")
+                    say(f"  {name}: {changed}. To load it without this connection, download "
                         f"{manual} in a browser into a folder and run: python -m data_pipeline import FOLDER")
     if unreachable:
         say(f"not refreshed: {', '.join(unreachable)} (their previous data, if any, is kept)")
         return EXIT_PARTIAL
     return EXIT_OK
+
+
+def _provenance_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
+    return con.execute("SELECT * FROM provenance WHERE source = ? ORDER BY slice", [source]).fetchall()
 
 
 def safe_extract(archive: Path, into: Path) -> list[Path]:
@@ -124,8 +135,12 @@ def safe_extract(archive: Path, into: Path) -> list[Path]:
                 raise SourceError(f"{archive.name}: entry {info.filename[:80]!r} is a symbolic link; nothing imported")
             target = into.joinpath(*name.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            try:
+                with zf.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise SourceError(f"{archive.name}: entry {info.filename[:80]!r} is damaged ({str(exc)[:80]}); "
+                                  f"nothing imported") from None
             out.append(target)
     return out
 
@@ -215,6 +230,33 @@ def cmd_status(args) -> int:
     return EXIT_OK
 
 
+def cmd_brief(args) -> int:
+    from data_pipeline.queries import QueryError
+    from reports.brief import BriefError, write_brief  # plotly and Chromium only for this command
+
+    config = load_config(warehouse=args.warehouse)
+    if not config.warehouse.exists():
+        raise UsageError(f"no warehouse at {config.warehouse}; load data first with: python -m data_pipeline refresh")
+    out = Path(args.out).expanduser()
+    if not out.parent.is_dir():
+        raise UsageError(f"folder {out.parent} does not exist")
+    con = connect_read_only(config.warehouse)
+    try:
+        from data_pipeline import regions
+
+        custom = regions.load_custom(regions.regions_path(config.data_dir))
+        brief = write_brief(con, args.region, out, args.sector, as_html=True if args.html else None, custom=custom)
+    except BriefError as exc:
+        raise UsageError(str(exc)) from None
+    except QueryError as exc:
+        say(f"error: {exc}. Rebuild the warehouse with: python -m data_pipeline refresh")
+        return EXIT_FAILED
+    finally:
+        con.close()
+    say(f"wrote {out} ({', '.join(brief.sections)}; left out: {', '.join(brief.left_out) or 'nothing'})")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m data_pipeline", description=__doc__.split("\n")[0],
@@ -238,6 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", parents=[common], help="what the warehouse holds",
                        epilog="example: python -m data_pipeline status")
     s.set_defaults(func=cmd_status)
+    b = sub.add_parser("brief", help="write the Regional Demand Brief (PDF, or HTML for .html)",
+                       epilog="example: python -m data_pipeline brief --region state:39 --sector 62 --out brief.pdf\n"
+                              "regions: state:39, metro:C1814, county:39049, nation:US, custom:NAME",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")
+    b.add_argument("--region", required=True, help="region token, e.g. state:39 or county:39049")
+    b.add_argument("--sector", help="optional target NAICS sector, e.g. 62 or 31-33")
+    b.add_argument("--out", required=True, help="output file: .pdf (default) or .html")
+    b.add_argument("--html", action="store_true", help="write self-contained HTML whatever the extension")
+    b.set_defaults(func=cmd_brief)
     return parser
 
 

@@ -14,7 +14,10 @@ DEFAULT_BASES = {
     "qcew": "https://data.bls.gov",
     "oews": "https://download.bls.gov",
     "census": "https://www2.census.gov",
+    "census_api": "https://api.census.gov",
     "npm": "https://registry.npmjs.org",
+    "bls_www": "https://www.bls.gov",
+    "nces": "https://nces.ed.gov",
 }
 
 
@@ -27,6 +30,7 @@ class Config:
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 1.0
+    census_key: str = field(default="", repr=False)  # optional Census API key: over 500 queries a day
 
     @property
     def raw_dir(self) -> Path:
@@ -58,4 +62,5 @@ def load_config(warehouse: str | Path | None = None, data_dir: str | Path | None
         timeout=float(env.get("SECTOR_PULSE_TIMEOUT", "30")),
         retries=int(env.get("SECTOR_PULSE_RETRIES", "4")),
         backoff=float(env.get("SECTOR_PULSE_BACKOFF", "1.0")),
+        census_key=env.get("SECTOR_PULSE_CENSUS_KEY", "").strip(),
     )

@@ -138,8 +138,12 @@ class Fetcher:
         url: str,
         validate: Callable[[Path], None] | None = None,
         use_cache_offline: bool = True,
+        allow_empty: bool = False,
     ) -> Provenance:
-        """Fetch url into the raw cache (conditional GET when cached); raise FetchError subclasses."""
+        """Fetch url into the raw cache (conditional GET when cached); raise FetchError subclasses.
+
+        allow_empty: an HTTP 204 or empty 200 body is an answer ("no data"), cached as a 0-byte file.
+        """
         previous = self.cached(url)
         headers = {}
         if previous and previous.etag:
@@ -149,7 +153,7 @@ class Fetcher:
         attempts = max(1, self.config.retries)
         for attempt in range(1, attempts + 1):
             try:
-                return self._download(source, url, headers, previous, validate)
+                return self._download(source, url, headers, previous, validate, allow_empty)
             except (requests.exceptions.ChunkedEncodingError, _Truncated) as exc:
                 if attempt == attempts:
                     raise BadBody(source, url, f"the download broke off after {attempts} tries ({exc})") from None
@@ -165,7 +169,7 @@ class Fetcher:
                 raise Unreachable(source, url, reason) from None
         raise AssertionError("unreachable")
 
-    def _download(self, source, url, headers, previous, validate) -> Provenance:
+    def _download(self, source, url, headers, previous, validate, allow_empty=False) -> Provenance:
         self.requests_made += 1
         with self.session.get(url, headers=headers, timeout=self.config.timeout, stream=True) as resp:
             if resp.status_code == 304 and previous:
@@ -174,7 +178,7 @@ class Fetcher:
                 raise Refused(source, url)
             if resp.status_code == 404:
                 raise FetchError(source, url, f"not published at {url} (HTTP 404)")
-            if resp.status_code != 200:
+            if resp.status_code not in ((200, 204) if allow_empty else (200,)):
                 raise FetchError(source, url, f"HTTP {resp.status_code} after retries")
             if "html" in resp.headers.get("Content-Type", "").lower() and not url.endswith((".htm", ".html")):
                 raise BadBody(source, url, "the server sent an HTML page instead of the data file")
@@ -197,9 +201,9 @@ class Fetcher:
                 with open(tmp, "rb") as f:
                     if looks_like_html(f.read(1024)):
                         raise BadBody(source, url, "the server sent an HTML page instead of the data file")
-                if size == 0:
+                if size == 0 and not allow_empty:
                     raise BadBody(source, url, "the server sent an empty file")
-                if validate:
+                if validate and size:
                     try:
                         validate(tmp)
                     except ValueError as exc:

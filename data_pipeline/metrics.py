@@ -130,6 +130,54 @@ def aggregate_counties(
     return agg
 
 
+QWI_COUNTS = ("Emp", "EmpEnd", "EmpS", "HirA", "HirN", "HirAs", "Sep", "SepSnx", "FrmJbGn", "FrmJbLs", "FrmJbC")
+
+
+def _sum_where(work: pd.DataFrame, groups, value: pd.Series, inputs: Sequence[str]) -> pd.Series:
+    """Sum of value over rows where every input is present, NaN when no row qualifies."""
+    complete = work[list(inputs)].notna().all(axis=1)
+    return value.where(complete).groupby(groups, dropna=False, sort=True).sum(min_count=1)
+
+
+def aggregate_qwi(rows: pd.DataFrame, by: Sequence[str], *, expected_areas: int | None = None) -> pd.DataFrame:
+    """Sum QWI rows of several areas (counties of a custom region, state parts of a metro) into one region.
+
+    Counts (Emp, HirA, Sep, FrmJbGn ...) are summed. Rates and averages are recomputed from sums, never
+    averaged, each over the areas where all its inputs are published (so numerator and denominator cover the
+    same areas):
+      TurnOvrS  = (sum HirAs + sum SepSnx) / (2 * sum EmpS)   (LEHD: stable hires this quarter plus stable
+                  separations next quarter, over twice full-quarter employment)
+      EarnS     = sum(EarnS * EmpS) / sum(EmpS)               (monthly earnings of stable workers)
+      EarnHirAS = sum(EarnHirAS * HirAs) / sum(HirAs)         (monthly earnings of stable new hires)
+    A row with a NULL count (suppressed) or an area missing from the group makes the sums lower bounds:
+    `lower_bound` True, `suppressed_areas` counts such areas; rates then cover the published areas only.
+    """
+    by = list(by)
+    cols = by + list(QWI_COUNTS) + ["TurnOvrS", "EarnS", "EarnHirAS", "n_areas", "suppressed_areas", "lower_bound"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    work = rows.copy()
+    for col in (*QWI_COUNTS, "EarnS", "EarnHirAS"):
+        work[col] = pd.to_numeric(work[col], errors="coerce").astype("float64")
+    groups = [work[c] for c in by]
+    grouped = work.groupby(by, dropna=False, sort=True)
+    out = grouped[list(QWI_COUNTS)].sum(min_count=1)
+    out["n_areas"] = grouped.size()
+    out["suppressed_areas"] = work[list(QWI_COUNTS)].isna().any(axis=1).groupby(groups, sort=True).sum()
+    flows = _sum_where(work, groups, work["HirAs"] + work["SepSnx"], ["HirAs", "SepSnx", "EmpS"])
+    stable = _sum_where(work, groups, work["EmpS"], ["HirAs", "SepSnx", "EmpS"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["TurnOvrS"] = (flows / (2 * stable)).where(stable > 0)
+        for earn, weight in (("EarnS", "EmpS"), ("EarnHirAS", "HirAs")):
+            total = _sum_where(work, groups, work[earn] * work[weight], [earn, weight])
+            base = _sum_where(work, groups, work[weight], [earn, weight])
+            out[earn] = (total / base).where(base > 0)
+    missing = (expected_areas - out["n_areas"]).clip(lower=0) if expected_areas else 0
+    out["suppressed_areas"] = out["suppressed_areas"] + missing
+    out["lower_bound"] = out["suppressed_areas"] > 0
+    return out.reset_index()[cols]
+
+
 def _ratio(a, b):
     """a / b with NaN where b is zero or missing, for scalars or Series."""
     if isinstance(a, pd.Series) or isinstance(b, pd.Series):
@@ -154,3 +202,58 @@ def _nan_like(x):
     if isinstance(x, pd.Series):
         return pd.Series(np.nan, index=x.index)
     return float("nan")
+
+
+# --- credential gaps ---
+ALLOCATIONS = {
+    "once": "each program's completions are counted once for every occupation it prepares for (an upper bound)",
+    "split": "each program's completions are split evenly across the occupations it prepares for",
+}
+
+
+def openings_rate(openings, emp_base):
+    """National annual openings rate of an occupation = EP annual openings / EP base-year employment.
+
+    Openings = employment growth + occupational separations (labour-force exits + transfers), as an annual
+    average over the projection decade. NaN where base employment is missing or zero.
+    """
+    return _ratio(openings, emp_base)
+
+
+def regional_openings(regional_emp, openings, emp_base):
+    """Regional annual openings = regional employment (OEWS) x national openings rate (EP openings / EP base).
+
+    Assumes the region's occupation grows and turns over at the national rate; NaN when either input is missing.
+    """
+    rate = openings_rate(openings, emp_base)
+    if isinstance(regional_emp, pd.Series) or isinstance(rate, pd.Series):
+        return pd.to_numeric(regional_emp, errors="coerce").astype("float64") * rate
+    if regional_emp is None or pd.isna(regional_emp):
+        return float("nan")
+    return float(regional_emp) * rate
+
+
+def supply_by_occupation(completions: pd.DataFrame, crosswalk: pd.DataFrame, allocation: str = "once") -> pd.DataFrame:
+    """Completions per SOC from completions per CIP (columns cipcode, completions) and CIP-SOC pairs.
+
+    allocation 'once': supply_s = sum over CIPs c mapped to s of completions_c (a program feeding k occupations
+    is counted k times, so the sum over occupations exceeds the graduates: an upper bound per occupation).
+    allocation 'split': supply_s = sum over c of completions_c / k_c, with k_c = number of SOCs c maps to in the
+    crosswalk (the total over occupations equals the mapped graduates). Returns soc_code, completions, programs.
+    """
+    if allocation not in ALLOCATIONS:
+        raise ValueError(f"unknown allocation {allocation!r}; use {' or '.join(ALLOCATIONS)}")
+    pairs = crosswalk[["cipcode", "soc_code"]].drop_duplicates()
+    k = pairs.groupby("cipcode")["soc_code"].transform("size")
+    pairs = pairs.assign(weight=1.0 if allocation == "once" else 1.0 / k)
+    per_cip = completions.groupby("cipcode", as_index=False)["completions"].sum(min_count=1)
+    joined = pairs.merge(per_cip, on="cipcode", how="inner")
+    joined["completions"] = joined["completions"].astype("float64") * joined["weight"]
+    out = joined.groupby("soc_code", as_index=False).agg(
+        completions=("completions", lambda s: s.sum(min_count=1)), programs=("cipcode", "nunique"))
+    return out
+
+
+def credential_gap(openings, completions):
+    """Gap = annual openings - annual completions (positive: more openings than local graduates); NaN if either is."""
+    return _sub(openings, completions)

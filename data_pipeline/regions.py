@@ -1,7 +1,7 @@
 """Regions the app can show: a state, metro, county, the nation, or a saved custom group of counties.
 
-A region travels in the URL as a token such as `state:39`, `metro:C1814`, `county:39049`, `nation:US`
-or `custom:<name>`. Tokens are parsed against a whitelist; anything else becomes a `RegionError` value
+A region travels in the URL as a token such as `state:39`, `metro:C1814`, `county:39049`, `nation:US`,
+`wib:27SDA100` (a workforce investment area, as QWI codes it) or `custom:<name>`. Tokens are parsed against a whitelist; anything else becomes a `RegionError` value
 (never an exception). Custom regions live in one small JSON file, written atomically.
 """
 
@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = ("state", "metro", "county", "custom", "nation")
+KINDS = ("state", "metro", "county", "custom", "nation", "wib")
 MAX_TOKEN = 80
 MAX_NAME = 60
 MAX_COUNTIES = 300
@@ -27,6 +27,8 @@ _TOKEN = {
     "county": re.compile(r"county:(\d{5})"),
     "nation": re.compile(r"nation:(US)"),
     "custom": re.compile(r"custom:(" + NAME_PATTERN + r")"),
+    # Workforce investment area as QWI codes it: state FIPS + the state's own area code (e.g. 27SDA100).
+    "wib": re.compile(r"wib:(\d{2}[A-Z0-9]{3,8})"),
 }
 _NAME = re.compile(NAME_PATTERN)
 _COUNTY = re.compile(r"\d{5}")
@@ -44,8 +46,8 @@ class Region:
 
     @property
     def state_fips(self) -> str | None:
-        """Two-digit state FIPS for states and counties; None otherwise."""
-        if self.kind in ("state", "county"):
+        """Two-digit state FIPS for states, counties and workforce areas; None otherwise."""
+        if self.kind in ("state", "county", "wib"):
             return self.code[:2]
         return None
 
@@ -57,6 +59,8 @@ class Region:
             return (self.code,)
         if self.kind == "nation":
             return ("US000",)
+        if self.kind == "wib":
+            return ()  # QCEW publishes no workforce-area figures
         return tuple((custom or {}).get(self.code, ()))
 
 
@@ -80,7 +84,7 @@ def parse_token(token: object) -> Region | RegionError:
     kind = token.split(":", 1)[0]
     pattern = _TOKEN.get(kind)
     if pattern is None:
-        return RegionError(token, "the region kind must be state, metro, county, custom or nation")
+        return RegionError(token, "the region kind must be state, metro, county, custom, nation or wib")
     match = pattern.fullmatch(token)
     if match is None:
         return RegionError(token, f"'{kind}' region codes look like {_EXAMPLES[kind]}")
@@ -89,7 +93,7 @@ def parse_token(token: object) -> Region | RegionError:
 
 _EXAMPLES = {
     "state": "state:39", "metro": "metro:C1814", "county": "county:39049",
-    "nation": "nation:US", "custom": "custom:Central Ohio",
+    "nation": "nation:US", "custom": "custom:Central Ohio", "wib": "wib:27SDA100",
 }
 
 

@@ -60,6 +60,10 @@ def _handler(state: AgencyServer):
                 import time
 
                 time.sleep(fault.delay)
+            if fault and fault.status == 204:  # No Content: no body, no Content-Length (the Census API's "no data")
+                self.send_response(204)
+                self.end_headers()
+                return
             if fault and fault.status != 200:
                 body = fault.body or f"error {fault.status}".encode()
                 self.send_response(fault.status)

@@ -43,8 +43,8 @@ def make_config(tmp_path):
     """Build a Config whose agency base URLs point at a local server and whose files live in tmp_path."""
 
     def _make(base: str | None = None, **kw) -> Config:
-        bases = {name: base for name in ("qcew", "oews", "census", "npm")} if base else {
-            name: "http://127.0.0.1:9" for name in ("qcew", "oews", "census", "npm")
+        bases = {name: base for name in ("qcew", "oews", "census", "npm", "bls_www", "nces")} if base else {
+            name: "http://127.0.0.1:9" for name in ("qcew", "oews", "census", "npm", "bls_www", "nces")
         }
         defaults = {
             "data_dir": tmp_path / "data", "warehouse": tmp_path / "data" / "warehouse.duckdb",

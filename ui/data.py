@@ -166,3 +166,67 @@ def oews_industries() -> pd.DataFrame:
 
 def staffing_pattern(naics: str, area_code: str) -> pd.DataFrame:
     return _q("staffing_pattern", naics, area_code)
+
+
+# Credential gaps
+
+
+def credential_sources() -> dict:
+    return _q("credential_sources")
+
+
+def occupation_gaps(area_code: str, allocation: str = "once", middle_skill: bool = False) -> pd.DataFrame:
+    return _q("occupation_gaps", area_code, allocation, bool(middle_skill))
+
+
+def openings_by_education(area_code: str) -> pd.DataFrame:
+    return _q("openings_by_education", area_code)
+
+
+def sector_gaps(naics: str, area_code: str, allocation: str = "once", middle_skill: bool = False) -> pd.DataFrame:
+    return _q("sector_gaps", naics, area_code, allocation, bool(middle_skill))
+
+
+def region_institutions(kind: str, code: str) -> pd.DataFrame:
+    return _q("region_institutions", kind, code)
+
+
+# Hiring (QWI)
+
+LOAD_QWI = "python -m data_pipeline refresh --sources qwi --states 39"
+
+
+def qwi_loaded() -> bool:
+    return _q("qwi_loaded")
+
+
+def qwi_facts() -> dict:
+    return _q("qwi_facts")
+
+
+def qwi_wib_areas() -> pd.DataFrame:
+    return _q("qwi_wib_areas")
+
+
+def qwi_series(kind: str, code: str, counties: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _q("qwi_series", kind, code, tuple(counties))
+
+
+def qwi_sector_ranking(kind: str, code: str, counties: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _q("qwi_sector_ranking", kind, code, tuple(counties))
+
+
+def qwi_net_flows(kind: str, code: str, counties: tuple[str, ...] = (), industry: str = "00") -> pd.DataFrame:
+    return _q("qwi_net_flows", kind, code, tuple(counties), industry)
+
+
+def qwi_caption() -> str:
+    """'Source: Census QWI (LEHD), <first>–<last>, retrieved <date>' with the coverage convention."""
+    facts = qwi_facts()
+    return (f"Source: U.S. Census Bureau, Quarterly Workforce Indicators (LEHD), {facts['first']}–{facts['last']}, "
+            f"retrieved {facts['retrieved'] or 'date unknown'}. Private employers, not seasonally adjusted.")
+
+
+def synthetic_warehouse() -> bool:
+    """True when the warehouse's meta table marks its numbers as synthetic test data."""
+    return _q("meta_value", "synthetic") == "true"

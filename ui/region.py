@@ -12,7 +12,7 @@ from data_pipeline.regions import NATION, Region, RegionError
 from ui import data
 
 KIND_LABELS = {"state": "State", "metro": "Metro area", "county": "County", "custom": "Custom region",
-               "nation": "United States"}
+               "nation": "United States", "wib": "Workforce area (QWI)"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -51,6 +51,9 @@ def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
         df = data.list_areas(kind)
         if not df.empty:
             out[kind] = dict(zip(df["code"], df["title"], strict=True))
+    wibs = data.qwi_wib_areas()
+    if not wibs.empty:
+        out["wib"] = dict(zip(wibs["code"], wibs["title"], strict=True))
     if custom:
         out["custom"] = {name: name for name in sorted(custom)}
     if not data.list_areas("nation").empty or not out:
