@@ -1,0 +1,213 @@
+"""NCES IPEDS completions (C{year}_A) and institution directory (HD{year}): awards by institution, program, level.
+
+Agency: U.S. Department of Education, National Center for Education Statistics (NCES), IPEDS. Public domain.
+URLs: {base}/ipeds/datacenter/data/C{year}_A.zip and HD{year}.zip, each a zip holding one CSV (c2023_a.csv;
+a revised c2023_a_rv.csv may sit beside it and wins). Year = the award year July (year-1) to June (year);
+final files follow about 18 months later. Quirks: CIPCODE loses its leading zero when a spreadsheet touched the
+file ('1.0101'), so it is re-padded to 'NN.NNNN'; CIPCODE '99' is the institution's grand total (dropped);
+MAJORNUM 2 counts second majors (dropped: MAJORNUM 1 counts each graduate once); AWLEVEL 1 (< 1 year)
+was split into 20 (< 12 weeks) and 21 (12 weeks to 1 year) from 2020-21; HD codes CBSA -2 as 'not applicable';
+HD files carry Windows-1252 names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_pipeline.http import Fetcher, FetchError, Provenance, sha256_of
+from data_pipeline.sources import RefreshOptions, Say, SourceError
+from data_pipeline.warehouse import record_provenance
+
+SOURCE = "ipeds"
+URL = "{base}/ipeds/datacenter/data/{name}.zip"
+MANUAL = "https://nces.ed.gov/ipeds/datacenter/data/C{year}_A.zip and HD{year}.zip"
+# Award level codes (IPEDS C_A dictionary); 1 was split into 20 and 21 from the 2020-21 collection.
+AWARD_LEVELS = {
+    "1": "Certificate of less than 1 academic year", "20": "Certificate of less than 12 weeks",
+    "21": "Certificate of at least 12 weeks but less than 1 year", "2": "Certificate of at least 1 but less than 2 years",
+    "3": "Associate's degree", "4": "Certificate of at least 2 but less than 4 years", "5": "Bachelor's degree",
+    "6": "Postbaccalaureate certificate", "7": "Master's degree", "8": "Post-master's certificate",
+    "17": "Doctor's degree - research/scholarship", "18": "Doctor's degree - professional practice",
+    "19": "Doctor's degree - other",
+}
+KINDS = {"c": ("UNITID", "CIPCODE", "MAJORNUM", "AWLEVEL", "CTOTALT"),
+         "hd": ("UNITID", "INSTNM", "STABBR", "FIPS", "COUNTYCD", "CBSA")}
+NAME = re.compile(r"^(c|hd)(\d{4})(_a)?(_rv)?\.csv$", re.IGNORECASE)
+
+
+def cip_code(value) -> str | None:
+    """'01.0000', '1.0000', 1.0101, '=\"01.0101\"' -> 'NN.NNNN' text; None when it is not a 6-digit CIP code."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{float(value):07.4f}" if 0 <= value < 100 else None
+    text = str(value).strip().strip('="').strip()
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,4})", text)
+    return f"{m.group(1).zfill(2)}.{m.group(2).ljust(4, '0')}" if m else None
+
+
+def file_kind(name: str) -> tuple[str, int] | None:
+    """('c', 2023) for c2023_a.csv, ('hd', 2023) for hd2023.csv; None for other files."""
+    m = NAME.match(Path(name).name)
+    if not m or (m.group(1).lower() == "c") != bool(m.group(3)):
+        return None
+    return m.group(1).lower(), int(m.group(2))
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    raw = path.read_bytes()
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(path) as zf:
+            inner = [n for n in zf.namelist() if n.lower().endswith(".csv")]
+            if not inner:
+                raise SourceError(f"{path.name}: the zip holds no CSV file")
+            inner.sort(key=lambda n: "_rv" not in n.lower())  # the revised file wins
+            raw = zf.read(inner[0])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    if text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+        raise SourceError(f"{path.name}: an HTML page, not an IPEDS data file")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise SourceError(f"{path.name}: empty file")
+    return [h.strip().upper() for h in rows[0]], rows[1:]
+
+
+def _columns(path: Path, header: list[str], kind: str) -> dict[str, int]:
+    missing = [c for c in KINDS[kind] if c not in header]
+    if missing:
+        raise SourceError(f"{path.name}: line 1: column {missing[0]} is missing (is this an IPEDS "
+                          f"{'C_A completions' if kind == 'c' else 'HD directory'} file?)")
+    return {c: header.index(c) for c in KINDS[kind]}
+
+
+def _int(text: str, path: Path, line: int, column: str) -> int | None:
+    text = text.strip()
+    if text in ("", "."):
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        raise SourceError(f"{path.name}: line {line}: column {column}: {text[:30]!r} is not a number") from None
+
+
+def parse_completions(path: Path) -> pd.DataFrame:
+    """First-major awards per UNITID, CIP and award level (grand totals dropped); columns follow the agency."""
+    header, rows = _read_csv(path)
+    at = _columns(path, header, "c")
+    records = []
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cell = {c: (row[i] if i < len(row) else "") for c, i in at.items()}
+        if cell["MAJORNUM"].strip() != "1" or cell["CIPCODE"].strip().strip('="') == "99":
+            continue
+        cip = cip_code(cell["CIPCODE"])
+        if cip is None:
+            raise SourceError(f"{path.name}: line {line}: column CIPCODE: {cell['CIPCODE'][:20]!r} is not a CIP code")
+        records.append({"unitid": cell["UNITID"].strip(), "cipcode": cip, "awlevel": cell["AWLEVEL"].strip(),
+                        "ctotalt": _int(cell["CTOTALT"], path, line, "CTOTALT")})
+    if not records:
+        raise SourceError(f"{path.name}: holds no first-major completions")
+    return pd.DataFrame.from_records(records).astype({"ctotalt": "Int64"})
+
+
+def parse_directory(path: Path) -> pd.DataFrame:
+    """Institution name, state and county FIPS and CBSA per UNITID (negative codes = not applicable -> NULL)."""
+    header, rows = _read_csv(path)
+    at = _columns(path, header, "hd")
+    records = []
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cell = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+        codes = {}
+        for col, width in (("FIPS", 2), ("COUNTYCD", 5), ("CBSA", 5)):
+            value = _int(cell[col], path, line, col)
+            codes[col] = str(value).zfill(width) if value is not None and value > 0 else None
+        records.append({"unitid": cell["UNITID"], "instnm": cell["INSTNM"], "stabbr": cell["STABBR"],
+                        "state_fips": codes["FIPS"], "county_fips": codes["COUNTYCD"], "cbsa": codes["CBSA"]})
+    if not records:
+        raise SourceError(f"{path.name}: holds no institutions")
+    return pd.DataFrame.from_records(records)
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, year: int, prov: Provenance | None,
+         method: str) -> int:
+    frame = parse_completions(path) if kind == "c" else parse_directory(path)
+    frame.insert(0, "year", year)
+    table = "ipeds_completion" if kind == "c" else "ipeds_institution"
+    con.execute("BEGIN")
+    try:
+        con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+        con.register("ipeds_frame", frame)
+        con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM ipeds_frame")
+        con.unregister("ipeds_frame")
+        if kind == "c":
+            con.executemany("INSERT OR REPLACE INTO ipeds_award_level VALUES (?, ?)", list(AWARD_LEVELS.items()))
+        record_provenance(con, prov, source=SOURCE, slice_=f"{kind.upper()}{year}", method=method, rows=len(frame),
+                          release=f"IPEDS {year - 1}-{str(year)[-2:]} ({'completions' if kind == 'c' else 'directory'})",
+                          path=str(path), sha256=None if prov else sha256_of(path), size=path.stat().st_size)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(frame)
+
+
+def _validator(kind: str):
+    def validate(path: Path) -> None:
+        try:
+            header, _ = _read_csv(path)
+            _columns(path, header, kind)
+        except (SourceError, zipfile.BadZipFile) as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+    return validate
+
+
+def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
+    """Completions and directory for --years, else the newest year NCES publishes (tried from last year back)."""
+    base = fetcher.config.base("nces")
+    years = list(options.years) or list(range(date.today().year - 1, date.today().year - 5, -1))
+    rows, loaded = 0, []
+    for year in years:
+        try:
+            c = fetcher.get(SOURCE, URL.format(base=base, name=f"C{year}_A"), validate=_validator("c"))
+        except FetchError as exc:
+            if options.years or "404" not in exc.reason:
+                raise
+            continue  # not published yet: try the year before
+        hd = fetcher.get(SOURCE, URL.format(base=base, name=f"HD{year}"), validate=_validator("hd"))
+        rows += load(con, Path(c.path), "c", year, c, "refresh") + load(con, Path(hd.path), "hd", year, hd, "refresh")
+        loaded.append(year)
+        if not options.years:
+            break
+    if not loaded:
+        raise FetchError(SOURCE, URL.format(base=base, name=f"C{years[-1]}_A"),
+                         f"no completions file published for {years[-1]}–{years[0]}")
+    say(f"IPEDS completions and directory {', '.join(map(str, loaded))}: {rows:,} rows")
+    return rows
+
+
+def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) -> int:
+    found: dict[tuple[str, int], Path] = {}
+    for path in files:
+        kind = file_kind(path.name)
+        if kind and (kind not in found or "_rv" in path.name.lower()):
+            found[kind] = path
+    rows = 0
+    for (kind, year), path in sorted(found.items()):
+        n = load(con, path, kind, year, None, "import")
+        rows += n
+        say(f"IPEDS {'completions' if kind == 'c' else 'directory'} {year}: {n:,} rows from {path.name}")
+    return rows

@@ -1,0 +1,122 @@
+"""Credential Gaps: annual openings by entry education, and occupations with more openings than local graduates."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts, data
+from ui.downloads import download_buttons
+from ui.region import current, plain
+
+LOAD_EP = "python -m data_pipeline refresh --sources ep"
+LOAD_SUPPLY = "python -m data_pipeline refresh --sources ipeds,cipsoc"
+LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
+ALLOCATIONS = {"once": "Count once per occupation (upper bound)", "split": "Split evenly across its occupations"}
+METHOD = (
+    "Annual openings = regional employment (OEWS) × national openings rate (BLS Employment Projections annual "
+    "openings ÷ base-year employment; openings = growth + workers leaving the labor force + workers changing "
+    "occupations). Completions = first-major awards (all award levels) at institutions located in the same area "
+    "(IPEDS), mapped from program (CIP) to occupation (SOC) with the NCES CIP-SOC crosswalk. Gap = openings − "
+    "completions. Supply leaves out graduates who move in, non-credit training, apprenticeships outside colleges "
+    "and experienced workers; demand uses national turnover rates, not state projections."
+)
+
+
+def education_chart(df: pd.DataFrame, title: str, source: str) -> go.Figure:
+    """Openings per entry-education level in BLS order; middle-skill levels in orange."""
+    part = df.iloc[::-1]
+    colours = [charts.OKABE_ITO[1] if m else charts.OKABE_ITO[0] for m in part["middle_skill"]]
+    fig = go.Figure(go.Bar(x=part["openings"].fillna(0), y=part["education"], orientation="h", marker_color=colours,
+                           text=[charts.fmt_int(v) if pd.notna(v) else "no estimate" for v in part["openings"]],
+                           textposition="auto", hovertemplate="%{y}: %{x:,.0f} openings a year<extra></extra>"))
+    fig.update_xaxes(tickformat=",")
+    return charts.layout(fig, title, source, "Annual openings (jobs)", "")
+
+
+def wage(value, topcoded: bool) -> str:
+    return "not published" if pd.isna(value) else ("≥ " if topcoded else "") + f"${value:,.0f}"
+
+
+ctx = current()
+st.title(f"{plain(ctx.label)}: credential gaps")
+src = data.credential_sources()
+if src["synthetic"]:
+    st.error("TEST DATA: the projections, completions and crosswalk in this warehouse are fictional fixture "
+             "numbers built for tests. Do not use them in an application.", icon=":material/warning:")
+if not src["ep"]:
+    st.info(f"BLS Employment Projections (openings and entry education) are not loaded yet. Load them with:\n\n"
+            f"`{LOAD_EP}`\n\nor download occupation.xlsx and education.xlsx from bls.gov/emp in a browser and run "
+            f"`{data.IMPORT_FILES}`.")
+    st.stop()
+if not data.oews_loaded():
+    st.info(f"Regional employment comes from OEWS, which is not loaded yet: `{LOAD_OEWS}`")
+    st.stop()
+area = data.oews_area_for_region(ctx.region.kind, ctx.region.code)
+if area["note"]:
+    st.info(area["note"])
+if area["area_code"] is None:
+    st.stop()
+supply_ok = src["ipeds_year"] is not None and src["cip_soc"] and src["ipeds_directory"]
+if not supply_ok:
+    st.warning(f"Training completions (IPEDS and the CIP-SOC crosswalk) are not fully loaded, so openings are shown "
+               f"without a gap. Load them with `{LOAD_SUPPLY}` or import the NCES files with `{data.IMPORT_FILES}`.")
+
+st.markdown(f"**Method.** {METHOD}")
+left, mid, right = st.columns(3)
+middle = left.toggle("Middle-skill only (postsecondary nondegree award, some college, associate's degree)",
+                     key="gap_middle", bind="query-params")
+allocation = mid.radio("A program that prepares for several occupations is…", list(ALLOCATIONS), key="gap_alloc",
+                       format_func=ALLOCATIONS.get, bind="query-params")
+industries = data.oews_industries()
+names = {"all": "All industries"} | dict(zip(industries["naics"], industries["naics_title"], strict=True))
+naics = right.selectbox("Sector (national staffing pattern)", list(names), key="gap_sector",
+                        format_func=lambda c: names[c] if c == "all" else f"{c} {names[c]}")
+gaps = (data.occupation_gaps(area["area_code"], allocation, middle) if naics == "all"
+        else data.sector_gaps(naics, area["area_code"], allocation, middle))
+groups = dict(zip(gaps["major_group"], gaps["major_title"].fillna(gaps["major_group"]), strict=False))
+group = st.selectbox("SOC group", ["all", *sorted(groups)], key="gap_group",
+                     format_func=lambda g: "All occupation groups" if g == "all" else f"{g} {groups[g]}")
+view = gaps if group == "all" else gaps[gaps["major_group"] == group]
+
+rel = data.oews_release()
+ep_label = f"BLS Employment Projections {src['ep_release']} (retrieved {(src['ep_retrieved'] or 'unknown')[:10]})"
+supply_label = (f"NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_year'])[-2:]} and CIP2020-SOC2018 "
+                f"crosswalk" if supply_ok else "completions not loaded")
+source = f"Sources: {ep_label}; BLS OEWS {rel['release']}, {area['area_name']}; {supply_label}"
+short = sum(view["gap"] > 0)
+cols = st.columns(3)
+cols[0].metric("Annual openings (these occupations)", charts.fmt_int(view["openings"].sum(min_count=1)))
+cols[1].metric("Occupations with more openings than completions", f"{short:,}" if supply_ok else "—")
+cols[2].metric(f"Completions, {ALLOCATIONS[allocation].split(' (')[0].lower()}",
+               charts.fmt_int(view["completions"].sum(min_count=1)) if supply_ok else "not loaded")
+
+edu = data.openings_by_education(area["area_code"])
+if edu["openings"].notna().any():
+    top = edu.loc[edu["openings"].idxmax()]
+    st.plotly_chart(education_chart(
+        edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
+        source), key="gap_edu_chart")
+    download_buttons(edu, f"openings_by_education_{area['area_name']}", {"Method": METHOD, "Source": source},
+                     key="gap_edu_dl")
+
+st.subheader("Occupations by gap" + ("" if naics == "all" else f" in {names[naics]}"))
+table = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)],
+                    openings=view["openings"].round(), completions=view["completions"].round(), gap=view["gap"].round())
+shown = ["title", "soc_code", "wage", "openings", "completions", "gap", "education", "work_experience", "ojt_training",
+         *(["share_pct"] if "share_pct" in table else []), "gap_note"]
+st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
+    "title": "Occupation", "soc_code": "SOC", "wage": "Median annual wage (OEWS)",
+    "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
+    "completions": st.column_config.NumberColumn("Completions a year", format="localized"),
+    "gap": st.column_config.NumberColumn("Gap (openings − completions)", format="localized"),
+    "education": "Typical entry education", "work_experience": "Related work experience",
+    "ojt_training": "On-the-job training", "share_pct": st.column_config.NumberColumn("% of sector jobs (US)",
+                                                                                       format="%.1f"),
+    "gap_note": "Why blank"})
+st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
+           "marked ≥ is at or above the BLS top code. Sector shares are national (OEWS); the gap is the "
+           "occupation's gap across all industries in the area.")
+download_buttons(view, f"credential_gaps_{area['area_name']}", {
+    "Method": METHOD, "Allocation": ALLOCATIONS[allocation], "Source": source, "Region": ctx.label,
+    "Area used": area["area_name"], "Sector": names[naics], "Middle-skill only": str(bool(middle)),
+    "Test data": "YES: fictional fixture numbers" if src["synthetic"] else "no"}, key="gap_dl")

@@ -1,0 +1,82 @@
+"""Credential Gaps page (AppTest) on the tiny fixture warehouse: all inputs, completions missing, EP missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.gap_files import build_gap_warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def use(monkeypatch, tmp_path, **kw) -> None:
+    path = build_gap_warehouse(tmp_path / "warehouse.duckdb", **kw)
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(path))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+
+
+def page(region: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["region"] = region
+    at.run()
+    at.switch_page("pages/credential_gaps.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def full(tmp_path, monkeypatch):
+    use(monkeypatch, tmp_path)
+
+
+def test_metro_page_shows_gaps_method_and_test_data_banner(full):
+    at = page("metro:C1814")
+    assert any("TEST DATA" in e.value for e in at.error)
+    assert "Gap = openings − completions" in text(at)
+    table = at.dataframe[0].value.set_index("soc_code")
+    assert table.loc["29-1141", "gap"] == 1_324 and table.loc["29-1141", "wage"] == "$83,900"
+    assert table.loc["11-1011", "wage"] == "≥ $239,200"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_middle_skill_toggle_and_split_allocation(full):
+    at = page("metro:C1814")
+    at.toggle(key="gap_middle").set_value(True).run()
+    at.radio(key="gap_alloc").set_value("split").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("soc_code")
+    assert "29-1141" not in table.index and table.loc["29-2061", "gap"] == 280
+
+
+def test_sector_filter_shows_its_occupations(full):
+    at = page("metro:C1814")
+    at.selectbox(key="gap_sector").set_value("622000").run()
+    table = at.dataframe[0].value.set_index("soc_code")
+    assert set(table.index) == {"29-1141", "29-1171", "29-2061"} and "share_pct" in table
+
+
+def test_without_completions_openings_show_and_gap_says_why(tmp_path, monkeypatch):
+    use(monkeypatch, tmp_path, supply=False, synthetic=False)
+    at = page("metro:C1814")
+    assert any("not fully loaded" in w.value for w in at.warning)
+    assert not at.error
+    table = at.dataframe[0].value.set_index("soc_code")
+    assert table.loc["29-1141", "openings"] == 1_874
+    assert table["gap"].isna().all() and set(table["gap_note"]) == {"IPEDS completions not loaded"}
+
+
+def test_without_projections_the_page_says_how_to_load_them(tmp_path, monkeypatch):
+    use(monkeypatch, tmp_path, ep=False, supply=False)
+    at = page("state:39")
+    assert any("refresh --sources ep" in i.value for i in at.info)
+    assert not at.dataframe
