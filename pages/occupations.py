@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data
-from ui.downloads import download_buttons
+from ui.downloads import chart_downloads, download_buttons
 from ui.region import current, plain
 
 LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
@@ -115,7 +115,9 @@ if chosen:
     title = (f"{own['occ_title'].iloc[-1]} pays the highest median here: "
              f"{wage_text(own['a_median'].iloc[-1], 'a_median', own['topcoded'].iloc[-1], '')} a year"
              if len(own) else "No median wage is published for these occupations here")
-    st.plotly_chart(wage_range_chart(comp, title, source), key="wage_chart")
+    fig = wage_range_chart(comp, title, source)
+    st.plotly_chart(fig, key="wage_chart")
+    chart_downloads(fig, f"oews_wage_ranges_{area['area_name']}", key="wage_img")
     download_buttons(comp, f"oews_wages_{area['area_name']}", {"Source": source}, key="wage_dl")
 
 st.subheader("Staffing pattern of an industry (national)")
@@ -130,9 +132,11 @@ if naics:
         st.info("BLS publishes no occupation detail for this industry.")
     else:
         top = pattern.iloc[0]
-        st.plotly_chart(charts.ranked_bars(
+        fig = charts.ranked_bars(
             pattern, "occ_title", "share_pct", top=15, text_format=".1f", source=source + "; shares: national",
             title=f"{top['occ_title']} make up {top['share_pct']:.1f}% of {names[naics]} jobs nationally",
-            x_title="Share of the industry's US employment (%)"), key="staffing_chart")
+            x_title="Share of the industry's US employment (%)")
+        st.plotly_chart(fig, key="staffing_chart")
+        chart_downloads(fig, f"oews_staffing_{naics}", key="staffing_img")
         download_buttons(pattern, f"oews_staffing_{naics}", {"Source": source, "Industry": names[naics]},
                          key="staff_dl")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
+
+from reports.images import chromium_path, figure_image
 
 SUPPRESSION_NOTE = (
     "Cells BLS did not disclose (disclosure_code 'N') are left empty, never zero. Sums over custom county "
@@ -15,6 +20,12 @@ SUPPRESSION_NOTE = (
 OWNERSHIP_NOTE = (
     "Region totals are all-ownership totals (own_code 0, industry 10); industry detail is private ownership "
     "(own_code 5), as BLS publishes it."
+)
+
+METHOD_NOTE = (
+    "Values are BLS annual averages as published. Change = jobs in the later year minus jobs in the earlier year; "
+    "LQ = (regional industry jobs / regional jobs) / (US industry jobs / US jobs), BLS's published LQ for a single "
+    "BLS area; CAGR = (end / start)^(1/years) - 1."
 )
 
 
@@ -44,6 +55,7 @@ def qcew_notes(facts: dict, region: str, extra: dict[str, str] | None = None) ->
         "Region": region,
         "Suppression": SUPPRESSION_NOTE,
         "Ownership": OWNERSHIP_NOTE,
+        "Method": METHOD_NOTE,
     }
     return notes | (extra or {})
 
@@ -58,3 +70,23 @@ def download_buttons(df: pd.DataFrame, name: str, notes: dict[str, str], key: st
         "Download Excel", excel_bytes(df, notes), file_name=f"{base}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
     )
+
+
+@lru_cache(maxsize=32)
+def chart_bytes(spec: str, fmt: str) -> bytes:
+    """A chart (plotly JSON) as PNG at print resolution or SVG; cached so a second click is instant."""
+    return figure_image(pio.from_json(spec), fmt)
+
+
+def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
+    """PNG (print resolution) and SVG buttons under a chart; the image is rendered only when clicked."""
+    if chromium_path() is None:
+        st.caption("Chart images need Chromium on the server (`apt-get install chromium`); the data downloads "
+                   "still work.")
+        return
+    base, spec = _safe_name(name), fig.to_json()
+    left, right = st.columns(2)
+    left.download_button("Download PNG", lambda: chart_bytes(spec, "png"), file_name=f"{base}.png", mime="image/png",
+                         key=f"{key}_png", on_click="ignore", icon=":material/image:")
+    right.download_button("Download SVG", lambda: chart_bytes(spec, "svg"), file_name=f"{base}.svg",
+                          mime="image/svg+xml", key=f"{key}_svg", on_click="ignore", icon=":material/image:")

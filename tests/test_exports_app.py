@@ -1,0 +1,57 @@
+"""AppTest: chart-image and table download buttons on every page, and the Demand Brief page's PDF and HTML buttons."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from reports.images import chromium_path
+from tests.app_fixtures import build_test_warehouse
+
+APP = "../app.py"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exports")
+    build_test_warehouse(folder / "warehouse.duckdb")  # synthetic numbers: tests only
+    return folder
+
+
+@pytest.fixture
+def app(loaded, monkeypatch):
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(loaded / "warehouse.duckdb"))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(loaded))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/sectors.py"])
+def test_every_chart_has_png_and_svg_buttons_beside_the_table_downloads(app, page):
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    found = labels(at)
+    assert found.count("Download PNG") == found.count("Download SVG") == len(at.get("plotly_chart")) > 0
+    assert "Download Excel" in found and "Download CSV" in found
+
+
+def test_without_chromium_charts_say_so_instead_of_failing(app, monkeypatch):
+    monkeypatch.setenv("SECTOR_PULSE_CHROMIUM", "/nonexistent/chromium")
+    at = app.run()
+    assert not at.exception
+    assert "Download PNG" not in labels(at)
+    assert any("Chart images need Chromium" in c.value for c in at.caption)
+
+
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_brief_page_generates_pdf_and_html_downloads(app):
+    at = app.run()
+    at.switch_page("pages/brief.py").run()
+    assert not at.exception and "Regional Demand Brief" in at.title[0].value
+    assert labels(at) == []
+    at.button(key="brief_generate").click().run()
+    assert not at.exception
+    assert labels(at) == ["Download PDF", "Download HTML"]
