@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks on SYNTHETIC national-scale QCEW data (see README.md)."""
