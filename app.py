@@ -11,13 +11,13 @@ st.set_page_config(page_title="Sector Pulse", page_icon=":material/monitoring:",
 
 HERE = Path(__file__).resolve().parent
 PAGES = [
-    ("pages/overview.py", "Overview", ":material/home:", True),
-    ("pages/sectors.py", "Sector Demand", ":material/factory:", False),
-    ("pages/occupations.py", "Occupations & Wages", ":material/work:", False),
-    ("pages/credential_gaps.py", "Credential Gaps", ":material/school:", False),
-    ("pages/hiring.py", "Hiring", ":material/group_add:", False),
-    ("pages/brief.py", "Demand Brief", ":material/description:", False),
-    ("pages/data_status.py", "Data", ":material/database:", False),
+    ("views/overview.py", "Overview", ":material/home:", True),
+    ("views/sectors.py", "Sector Demand", ":material/factory:", False),
+    ("views/occupations.py", "Occupations & Wages", ":material/work:", False),
+    ("views/credential_gaps.py", "Credential Gaps", ":material/school:", False),
+    ("views/hiring.py", "Hiring", ":material/group_add:", False),
+    ("views/brief.py", "Demand Brief", ":material/description:", False),
+    ("views/data_status.py", "Data", ":material/database:", False),
 ]
 # Pages that can show a workforce investment area (QWI geography); the BLS pages have no such areas.
 WIB_PAGES = ("Hiring", "Data")
@@ -27,6 +27,10 @@ page = st.navigation([
     for path, title, icon, default in PAGES
     if (HERE / path).exists()
 ])
+if not data.schema_current():
+    st.error("This warehouse was built by an older version of Sector Pulse. Bring it up to date (no download, "
+             "nothing lost) with:\n\n`python -m data_pipeline upgrade`", icon=":material/upgrade:")
+    st.stop()
 if data.synthetic_warehouse():
     st.error("**TEST DATA — NOT REAL.** This warehouse holds synthetic numbers made for software tests. "
              "Do not quote them anywhere.", icon=":material/science:")

@@ -129,7 +129,7 @@ def pick_regions(con) -> dict:
 
 
 def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, list[tuple[str, Callable]]]:
-    """What each page asks queries.* for (from ui/region.py, pages/*.py through ui/data.py), once per render."""
+    """What each page asks queries.* for (from ui/region.py, views/*.py through ui/data.py), once per render."""
     a, comp = region["areas"], region["comparisons"]
     start = max(first, last - 5)
     sidebar = [("qcew_loaded", lambda c: queries.qcew_loaded(c))]
@@ -197,8 +197,8 @@ def bench_queries(wh: Path, runs: int, budget_s: float) -> tuple[list[dict], dic
 
 # (d) AppTest
 
-APP_PAGES = [("pages/overview.py", "Overview"), ("pages/sectors.py", "Sector Demand"),
-             ("pages/occupations.py", "Occupations & Wages"), ("pages/data_status.py", "Data")]
+APP_PAGES = [("views/overview.py", "Overview"), ("views/sectors.py", "Sector Demand"),
+             ("views/occupations.py", "Occupations & Wages"), ("views/data_status.py", "Data")]
 
 
 def app_env(wh: Path, data_dir: Path, custom: list[str]) -> dict[str, str]:

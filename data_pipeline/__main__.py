@@ -27,7 +27,7 @@ from data_pipeline.config import load_config
 from data_pipeline.http import Fetcher, FetchError, Refused, Unreachable
 from data_pipeline.sources import RefreshOptions, SourceError
 from data_pipeline.sources.qcew import STATE_ABBR
-from data_pipeline.warehouse import WarehouseError, connect_read_only, rebuild
+from data_pipeline.warehouse import SCHEMA_VERSION, WarehouseError, connect_read_only, rebuild
 
 SOURCES = ("qcew", "oews", "cbsa", "boundaries", "ep", "ipeds", "cipsoc", "qwi")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -190,6 +190,16 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
+def cmd_upgrade(args) -> int:
+    config = load_config(warehouse=args.warehouse)
+    if not config.warehouse.exists():
+        raise UsageError(f"no warehouse at {config.warehouse}; load data with: python -m data_pipeline refresh")
+    with rebuild(config.warehouse):
+        pass  # rebuild() adds missing tables and recomputes the summaries before swapping the file in
+    say(f"upgraded {config.warehouse} to schema version {SCHEMA_VERSION}")
+    return EXIT_OK
+
+
 def status_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         """
@@ -277,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: python -m data_pipeline import ~/Downloads/2023_annual_by_area.zip")
     i.add_argument("path", help="a folder or zip of agency files")
     i.set_defaults(func=cmd_import)
+    u = sub.add_parser("upgrade", parents=[common], help="bring a warehouse built by an older version up to date",
+                       epilog="example: python -m data_pipeline upgrade")
+    u.set_defaults(func=cmd_upgrade)
     s = sub.add_parser("status", parents=[common], help="what the warehouse holds",
                        epilog="example: python -m data_pipeline status")
     s.set_defaults(func=cmd_status)

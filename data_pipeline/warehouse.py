@@ -14,7 +14,8 @@ import duckdb
 
 from data_pipeline.http import Provenance, now_utc
 
-SCHEMA_VERSION = "1"
+# Bump when tables change; the app refuses an older warehouse with the command that upgrades it.
+SCHEMA_VERSION = "2"
 
 QCEW_KEY = ("area_fips", "own_code", "industry_code", "size_code", "year", "qtr")
 

@@ -7,7 +7,7 @@ from data_pipeline import regions
 from tests.app_fixtures import build_test_warehouse
 
 APP = "../app.py"
-PAGES = ["pages/overview.py", "pages/sectors.py", "pages/data_status.py"]
+PAGES = ["views/overview.py", "views/sectors.py", "views/data_status.py"]
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +29,6 @@ def visit_all(at: AppTest) -> None:
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, f"{page}: {at.exception}"
-
-
-def run_frame(at: AppTest) -> AppTest:
-    """Rerun through app.py (the frame), not just the last page.
-
-    AppTest in Streamlit 1.67 sees our `pages/` folder as a legacy multipage app and reruns the last page
-    script alone, skipping app.py and its sidebar picker; the real server always runs app.py first.
-    """
-    at._finished_page_script_hash = ""
-    return at.run()
 
 
 def texts(elements) -> str:
@@ -69,7 +59,7 @@ def test_custom_region_flags_lower_bounds_on_sector_page(app):
     app.query_params["region"] = "custom:Delaware and Fairfield"
     at = app.run()
     assert not at.exception and "Delaware and Fairfield" in at.title[0].value.replace("\\", "")
-    at.switch_page("pages/sectors.py").run()
+    at.switch_page("views/sectors.py").run()
     assert not at.exception
     assert "lower bound" in texts(at.warning)
 
@@ -80,7 +70,7 @@ def test_malformed_region_in_url_warns_and_falls_back(app):
     assert not at.exception
     assert len(at.warning) == 1 and "99;DROP" in at.warning[0].value.replace("\\", "")
     assert at.query_params["region"] == "state:39"
-    at.switch_page("pages/sectors.py").run()
+    at.switch_page("views/sectors.py").run()
     assert not at.exception and not at.warning
 
 
@@ -94,9 +84,9 @@ def test_unknown_but_well_formed_region_warns_and_falls_back(app):
 def test_picking_a_county_in_the_sidebar_updates_the_link(app):
     at = app.run()
     at.sidebar.radio(key="region_kind").set_value("county")
-    run_frame(at)
+    at.run()
     at.sidebar.selectbox(key="region_county").set_value("39049")
-    run_frame(at)
+    at.run()
     assert not at.exception
     assert at.query_params["region"] == "county:39049"
 
@@ -109,7 +99,7 @@ def test_custom_region_builder_saves_and_selects_the_region(tmp_path, monkeypatc
     at.text_input(key="custom_name").input("Columbus core")
     at.multiselect(key="custom_counties").set_value(["39045", "39049"])
     at.button(key="custom_save").click()
-    run_frame(at)
+    at.run()
     assert not at.exception
     assert at.query_params["region"] == "custom:Columbus core"
     assert regions.load_custom(regions.regions_path(tmp_path)) == {"Columbus core": ("39045", "39049")}
@@ -141,7 +131,7 @@ def test_shared_link_rebuilds_a_county_group_saved_elsewhere(tmp_path, monkeypat
     assert at.query_params["counties"] == "39041.39045"
     assert regions.load_custom(regions.regions_path(tmp_path)) == {}
     at.sidebar.button(key="custom_save_shared").click()
-    run_frame(at)
+    at.run()
     assert regions.load_custom(regions.regions_path(tmp_path)) == {"Board area 7": ("39041", "39045")}
 
 
@@ -149,3 +139,18 @@ def test_saved_custom_region_puts_its_counties_in_the_link(app):
     app.query_params["region"] = "custom:Delaware and Fairfield"
     at = app.run()
     assert at.query_params["counties"] == "39041.39045"
+
+
+def test_warehouse_from_an_older_version_asks_for_the_upgrade_command(tmp_path, monkeypatch):
+    import duckdb
+
+    build_test_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("DROP TABLE qcew_area_summary")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "python -m data_pipeline upgrade" in texts(at.error)

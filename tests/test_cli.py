@@ -24,7 +24,7 @@ def run(*args, env_extra=None, cwd=ROOT):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("refresh", "import", "status"):
+    for command in ("refresh", "import", "status", "upgrade"):
         result = run(command, "--help")
         assert result.returncode == 0 and "example:" in result.stdout
 
@@ -103,3 +103,29 @@ def test_offline_refresh_names_unreachable_source_and_import_command(tmp_path):
 def test_bad_years_are_usage_errors(years):
     result = run("refresh", "--years", years, "--sources", "qcew")
     assert result.returncode == 2 and "year" in result.stderr
+
+
+def _age(wh):
+    """Make a warehouse look like one built by the previous schema (no summaries, version 1)."""
+    import duckdb
+
+    con = duckdb.connect(str(wh))
+    con.execute("DROP TABLE qcew_area_summary")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+
+
+def test_upgrade_brings_an_older_warehouse_up_to_date_without_losing_rows(tmp_path):
+    import duckdb
+
+    wh = tmp_path / "w.duckdb"
+    assert run("import", str(county_slice(tmp_path / "in" / "39041.csv").parent), "--warehouse", str(wh),
+               "--sources", "qcew").returncode == 0
+    _age(wh)
+    result = run("upgrade", "--warehouse", str(wh))
+    assert result.returncode == 0 and "schema version" in result.stderr
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] != "1"
+    assert con.execute("SELECT annual_years FROM qcew_area_summary WHERE area_fips = '39041'").fetchone()[0] == [2022]
+    assert con.execute("SELECT count(*) FROM qcew_annual").fetchone()[0] == 5
+    con.close()

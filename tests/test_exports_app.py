@@ -28,7 +28,7 @@ def labels(at: AppTest) -> list[str]:
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/sectors.py"])
+@pytest.mark.parametrize("page", ["views/overview.py", "views/sectors.py"])
 def test_every_chart_has_png_and_svg_buttons_beside_the_table_downloads(app, page):
     at = app.run()
     at.switch_page(page).run()
@@ -49,7 +49,7 @@ def test_without_chromium_charts_say_so_instead_of_failing(app, monkeypatch):
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 def test_brief_page_generates_pdf_and_html_downloads(app):
     at = app.run()
-    at.switch_page("pages/brief.py").run()
+    at.switch_page("views/brief.py").run()
     assert not at.exception and "Regional Demand Brief" in at.title[0].value
     assert labels(at) == []
     at.button(key="brief_generate").click().run()

@@ -22,7 +22,7 @@ def page(region: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["region"] = region
     at.run()
-    at.switch_page("pages/credential_gaps.py")
+    at.switch_page("views/credential_gaps.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

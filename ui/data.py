@@ -227,6 +227,11 @@ def qwi_caption() -> str:
             f"retrieved {facts['retrieved'] or 'date unknown'}. Private employers, not seasonally adjusted.")
 
 
+def schema_current() -> bool:
+    """False when the warehouse was built by an older Sector Pulse (its tables lack what pages read)."""
+    return _q("meta_value", "schema_version") == warehouse.SCHEMA_VERSION
+
+
 def synthetic_warehouse() -> bool:
     """True when the warehouse's meta table marks its numbers as synthetic test data."""
     return _q("meta_value", "synthetic") == "true"

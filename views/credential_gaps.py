@@ -40,9 +40,6 @@ def wage(value, topcoded: bool) -> str:
 ctx = current()
 st.title(f"{plain(ctx.label)}: credential gaps")
 src = data.credential_sources()
-if src["synthetic"]:
-    st.error("TEST DATA: the projections, completions and crosswalk in this warehouse are fictional fixture "
-             "numbers built for tests. Do not use them in an application.", icon=":material/warning:")
 if not src["ep"]:
     st.info(f"BLS Employment Projections (openings and entry education) are not loaded yet. Load them with:\n\n"
             f"`{LOAD_EP}`\n\nor download occupation.xlsx and education.xlsx from bls.gov/emp in a browser and run "
