@@ -154,3 +154,14 @@ def test_warehouse_from_an_older_version_asks_for_the_upgrade_command(tmp_path, 
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert "python -m data_pipeline upgrade" in texts(at.error)
+
+
+def test_sector_page_compares_with_up_to_four_other_regions(app):
+    app.query_params["region"] = "county:39049"
+    at = app.run()
+    at.switch_page("views/sectors.py").run()
+    at.multiselect(key="compare_with").set_value(["county:39041", "custom:Delaware and Fairfield"])
+    at.run()
+    assert not at.exception
+    compared = at.dataframe[-1].value
+    assert {"Delaware County, Ohio", "Delaware and Fairfield"} <= set(compared["region"])

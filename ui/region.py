@@ -162,6 +162,19 @@ def region_picker() -> RegionContext:
     return ctx
 
 
+def comparison_choices(exclude: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """{token: (label, QCEW areas)} for every place with QCEW rows and every saved custom region."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for kind in ("state", "metro", "county"):
+        df = data.list_areas(kind)
+        for code, area, title in df[df["has_qcew"]][["code", "area_fips", "title"]].itertuples(index=False):
+            out[f"{kind}:{code}"] = (str(title), (str(area),))
+    for name, counties in regions.load_custom(regions.regions_path(data.data_dir())).items():
+        out[f"custom:{name}"] = (name, counties)
+    out.pop(exclude, None)
+    return out
+
+
 def _shared_group(token: str | None, saved: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
     """(name, counties) when the link carries a custom region's counties (a view shared from another computer)."""
     parsed = regions.parse_token(token) if token else None

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import charts, data
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
-from ui.region import current, plain
+from ui.region import comparison_choices, current, plain
 
 LEVELS = {"supersector": "Supersector", "sector": "NAICS sector", "3-digit": "3-digit NAICS",
           "4-digit": "4-digit NAICS"}
@@ -150,10 +150,14 @@ else:
     st.caption(data.qcew_caption(str(year)) + " Grey counties: not disclosed by BLS (not zero); white: no data "
                "loaded. Published LQs use the US as base.")
 
-if len(ctx.comparisons) > 1:
-    st.subheader("Compared with " + " and ".join(plain(label) for label, _ in ctx.comparisons[1:]))
-    totals = data.compare_totals(ctx.comparisons, year)
-    absent = [label for label, _ in ctx.comparisons if label not in set(totals["region"])]
+choices = comparison_choices(ctx.region.token)
+picked = st.multiselect("Also compare with (up to 4 regions)", list(choices), max_selections=4, key="compare_with",
+                        format_func=lambda t: choices[t][0])
+comparisons = ctx.comparisons + tuple(choices[t] for t in picked)
+if len(comparisons) > 1:
+    st.subheader("Compared with " + ", ".join(plain(label) for label, _ in comparisons[1:]))
+    totals = data.compare_totals(comparisons, year)
+    absent = [label for label, _ in comparisons if label not in set(totals["region"])]
     if absent:
         st.info(f"No {year} QCEW totals are loaded for {plain(', '.join(absent))}. The state and national files "
                 f"come with `python -m data_pipeline refresh --sources qcew --years {year}`.")
@@ -165,7 +169,7 @@ if len(ctx.comparisons) > 1:
             "pct_5y": st.column_config.NumberColumn("5-yr %", format="%+.1f"),
             "cagr_5y": st.column_config.NumberColumn("CAGR 5-yr %", format="%+.2f"),
             "lower_bound": st.column_config.CheckboxColumn("Lower bound")})
-        comp = data.compare_sectors(ctx.comparisons, level, year)
+        comp = data.compare_sectors(comparisons, level, year)
         comp = comp[comp["industry_code"].isin(top)]
         if comp["pct_5y"].notna().any():
             fig = charts.comparison_bars(
