@@ -55,3 +55,20 @@ def test_brief_page_generates_pdf_and_html_downloads(app):
     at.button(key="brief_generate").click().run()
     assert not at.exception
     assert labels(at) == ["Download PDF", "Download HTML"]
+
+
+def test_oews_workbook_notes_carry_release_retrieval_and_cell_meanings():
+    import io
+
+    import pandas as pd
+
+    from ui.downloads import excel_bytes, oews_notes
+
+    release = {"release": "May 2025", "retrieved_at": "2026-09-26", "method": "bundled"}
+    book = excel_bytes(pd.DataFrame({"occ_code": ["29-1141"], "a_median": [97550]}),
+                       oews_notes(release, "National"))
+    notes = pd.read_excel(io.BytesIO(book), sheet_name="Sources and notes").set_index("item")["value"]
+    assert notes["Release"] == "May 2025" and notes["Retrieved"] == "2026-09-26"
+    assert "not zero" in notes["Not released"] and "$239,200" in notes["Top code"]
+    data = pd.read_excel(io.BytesIO(book), sheet_name="Data", dtype={"occ_code": str})
+    assert data.loc[0, "occ_code"] == "29-1141" and data.loc[0, "a_median"] == 97550

