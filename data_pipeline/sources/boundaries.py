@@ -94,10 +94,25 @@ def county_features(topology: dict) -> list[dict]:
     return features
 
 
-def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
-    features = county_features(read_topology(path))
+def checked_features(path: Path) -> list[dict]:
+    """County features from path, or SourceError when the TopoJSON lacks the us-atlas shape or repeats a county."""
+    topology = read_topology(path)
+    try:
+        features = county_features(topology)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise SourceError(f"{path.name}: not the us-atlas counties TopoJSON ({type(exc).__name__}: {exc!s:.60})") from None
     if len(features) < 100:
         raise SourceError(f"{path.name}: only {len(features)} counties; expected about 3,200")
+    seen: set[str] = set()
+    for feature in features:
+        if feature["id"] in seen:  # two shapes for one county: which one is right cannot be told
+            raise SourceError(f"{path.name}: county {feature['id']} appears twice")
+        seen.add(feature["id"])
+    return features
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
+    features = checked_features(path)
     frame = pd.DataFrame({
         "county_fips": [f["id"] for f in features],
         "state_fips": [f["id"][:2] for f in features],
@@ -123,6 +138,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
 def validate_download(path: Path) -> None:
     if not tarfile.is_tarfile(path):
         raise ValueError("not the us-atlas package tarball")
+    try:
+        checked_features(path)  # a damaged tarball must not enter the raw cache as if good
+    except SourceError as exc:
+        raise ValueError(str(exc).split(": ", 1)[-1]) from None
 
 
 def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:

@@ -16,6 +16,7 @@ import csv
 import gzip
 import hashlib
 import json
+import math
 import re
 import sqlite3
 import tempfile
@@ -193,7 +194,7 @@ def _replace_all(
         rows = _first(con, "SELECT count(*) FROM oews_estimate")[0]
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        raise SourceError(f"BLS OEWS: the cells could not be loaded ({exc})") from None
+        raise SourceError(f"BLS OEWS: the cells could not be loaded ({str(exc).splitlines()[0]})") from None
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -294,8 +295,45 @@ def flat_file_validator(name: str):
             raise ValueError(
                 f"not the BLS {name} layout: header {header[:6]} lacks {missing} (expected tab-separated columns)"
             )
+        if name == "oe.data.0.Current":
+            _check_cells(path)  # a damaged data file must not enter the raw cache as if good
 
     return check
+
+
+def _check_cells(path: Path) -> None:
+    """Raise ValueError when oe.data.0.Current would be refused by load_flat_files (bad ids, conflicting cells)."""
+    scratch = duckdb.connect()
+    try:
+        _stage_flat(scratch, path)
+        bad = _first(scratch, "SELECT series_id FROM oews_flat WHERE length(series_id) <> 25 "
+                              "OR NOT starts_with(series_id, 'OEU') LIMIT 1")
+        if bad:
+            raise ValueError(f"field series_id: {bad[0]!r} is not a 25-character OEWS series id")
+        if _first(scratch, "SELECT count(*) FROM oews_flat")[0] == 0:
+            raise ValueError("the file holds no data rows")
+        odd = _first(scratch, "SELECT year FROM oews_flat WHERE NOT regexp_full_match(coalesce(year, ''), '\\d{4}') LIMIT 1")
+        if odd:
+            raise ValueError(f"field year: {str(odd[0])[:20]!r} is not a year")
+        twice = _first(scratch, "SELECT series_id FROM oews_flat GROUP BY series_id, year, period "
+                                "HAVING count(DISTINCT coalesce(value, '')) > 1 LIMIT 1")
+        if twice:
+            raise ValueError(f"field value: series {twice[0]} appears twice with different values")
+    except duckdb.Error as exc:
+        raise ValueError(f"cannot read as BLS tab-separated data ({str(exc).splitlines()[0]})") from None
+    finally:
+        scratch.close()
+
+
+def _stage_flat(con: duckdb.DuckDBPyConnection, data: Path) -> None:
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE oews_flat AS
+           SELECT trim(series_id) AS series_id, trim(year) AS year, trim(period) AS period,
+                  trim(value) AS value, nullif(trim(footnote_codes), '') AS footnote_codes
+           FROM read_csv(?, delim='\t', header=true, quote='', escape='', all_varchar=true,
+                         names=['series_id', 'year', 'period', 'value', 'footnote_codes'], null_padding=true)""",
+        [str(data)],
+    )
 
 
 def read_tsv(path: Path, name: str) -> list[dict[str, str]]:
@@ -328,14 +366,7 @@ def load_flat_files(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> t
     except ValueError as exc:
         raise SourceError(f"{data.name}: line 1: {exc}") from None
     try:
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE oews_flat AS
-               SELECT trim(series_id) AS series_id, trim(year) AS year, trim(period) AS period,
-                      trim(value) AS value, nullif(trim(footnote_codes), '') AS footnote_codes
-               FROM read_csv(?, delim='\t', header=true, quote='', escape='', all_varchar=true,
-                             names=['series_id', 'year', 'period', 'value', 'footnote_codes'], null_padding=true)""",
-            [str(data)],
-        )
+        _stage_flat(con, data)
     except duckdb.Error as exc:
         raise SourceError(f"{data.name}: cannot read as BLS tab-separated data ({exc})") from None
     bad = _first(
@@ -348,6 +379,13 @@ def load_flat_files(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> t
     year = _first(con, "SELECT max(year) FROM oews_flat")[0]
     if year is None:
         raise SourceError(f"{data.name}: the file holds no data rows")
+    odd = _first(con, "SELECT year FROM oews_flat WHERE NOT regexp_full_match(coalesce(year, ''), '\\d{4}') LIMIT 1")
+    if odd:
+        raise SourceError(f"{data.name}: field year: {str(odd[0])[:20]!r} is not a year")
+    twice = _first(con, "SELECT series_id FROM oews_flat GROUP BY series_id, year, period "
+                        "HAVING count(DISTINCT coalesce(value, '')) > 1 LIMIT 1")
+    if twice:  # two different values for one cell: which one BLS meant cannot be told
+        raise SourceError(f"{data.name}: field value: series {twice[0]} appears twice with different values")
     pivots = ", ".join(
         f"max(value) FILTER (WHERE dt = '{i:02d}') AS v{i:02d}" for i in range(1, 18)
     ) + ", " + ", ".join(f"max(footnote_codes) FILTER (WHERE dt = '{i:02d}') AS f{i:02d}" for i in range(1, 18))
@@ -403,6 +441,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: http.Fetcher, options: Refr
     try:
         provs = fetch(fetcher)
     except (http.Unreachable, http.Refused) as exc:
+        if _first(con, "SELECT count(*) FROM provenance WHERE source = ? AND method <> 'bundled'", [SOURCE])[0]:
+            raise  # the user's own refreshed or imported release stays; the bundled one must not replace it
         host = urlsplit(fetcher.config.base(SOURCE)).netloc
         release = bundle_manifest()["release"]["description"]
         if isinstance(exc, http.Refused):
@@ -472,7 +512,7 @@ def _cell(value, path: Path, row: int, col: str, flags: dict, kind: type, top: f
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return kind(value)
+        return _plausible(value, path, row, col, kind)
     text = str(value).strip().replace(",", "")
     if text in ("", "~"):
         return None
@@ -485,9 +525,17 @@ def _cell(value, path: Path, row: int, col: str, flags: dict, kind: type, top: f
         flags["topcoded"].append(col)
         return kind(top)
     try:
-        return kind(float(text))
+        number = float(text)
     except ValueError:
         raise SourceError(f"{path.name}: row {row}, column {col.upper()}: cannot read {value!r} as a number") from None
+    return _plausible(number, path, row, col, kind)
+
+
+def _plausible(value: float, path: Path, row: int, col: str, kind: type):
+    # columns are INTEGER or DOUBLE; no OEWS employment, wage or percentage comes near 2**31
+    if not math.isfinite(value) or abs(value) >= 2**31:
+        raise SourceError(f"{path.name}: row {row}, column {col.upper()}: {str(value)[:30]} is not a plausible figure")
+    return kind(value)
 
 
 def load_spreadsheet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, str]:
@@ -585,7 +633,7 @@ def load_spreadsheet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, s
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        raise SourceError(f"{path.name}: could not be loaded ({exc})") from None
+        raise SourceError(f"{path.name}: could not be loaded ({str(exc).splitlines()[0]})") from None
     finally:
         for name in ("oews_xlsx", "oews_xlsx_area", "oews_xlsx_occ", "oews_xlsx_ind"):
             con.unregister(name)

@@ -176,6 +176,14 @@ def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
     rows, bad = con.execute("SELECT count(*), min(bad_field) FROM qcew_stage").fetchone()
     if rows == 0:
         raise SourceError(f"{path.name}: holds a header but no data rows")
+    codes = ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "qtr")
+    blanks = con.execute("SELECT " + ", ".join(f"bool_or(coalesce(trim({c}), '') = '')" for c in codes)
+                         + " FROM qcew_stage").fetchone()
+    for column, blank in zip(codes, blanks):
+        if blank:  # a row without its key cannot be placed, and would stop the load in the database instead
+            line = con.execute(f"SELECT min(line) FROM (SELECT row_number() OVER () + 1 AS line, {raw(column)} AS v "
+                               f"FROM {source}) WHERE v IS NULL", [str(path)]).fetchone()[0]
+            raise SourceError(f"{path.name}: line {line}: field {column} is empty")
     if bad is not None:
         field = con.execute("SELECT bad_field FROM qcew_stage WHERE bad_field IS NOT NULL LIMIT 1").fetchone()[0]
         line, value = con.execute(
