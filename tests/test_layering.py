@@ -1,0 +1,34 @@
+"""Dependencies point one way: views -> ui -> data_pipeline -> DuckDB (STYLE.md)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "data_pipeline").rglob("*.py")), ids=lambda p: p.name)
+def test_pipeline_never_imports_the_ui(path):
+    assert not imported_modules(path) & {"streamlit", "plotly", "ui", "views"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "views").glob("*.py")), ids=lambda p: p.name)
+def test_pages_hold_no_sql_requests_or_database_calls(path):
+    text = path.read_text(encoding="utf-8")
+    assert not imported_modules(path) & {"duckdb", "requests", "sqlite3"}
+    assert not re.search(r"\b(SELECT|INSERT|DELETE|UPDATE)\s+\w", text)
