@@ -936,6 +936,28 @@ def qwi_net_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties
     return part[["period", "year", "quarter", "FrmJbGn", "FrmJbLs", "FrmJbC", "lower_bound"]].reset_index(drop=True)
 
 
+def credential_gap_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.DataFrame:
+    """The brief's credential-gap table: the region's OEWS-area occupations with the largest gaps."""
+    area = oews_area_for_region(con, kind, code)
+    if not area["area_code"] or not credential_sources(con)["ep"]:
+        return pd.DataFrame()
+    gaps = occupation_gaps(con, area["area_code"]).head(15)
+    out = gaps[["soc_code", "title", "education", "openings", "completions", "gap", "a_median"]].copy()
+    for col in ("openings", "completions", "gap"):
+        out[col] = out[col].round(0)
+    return out.rename(columns={"a_median": "median_annual_wage"})
+
+
+def hiring_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.DataFrame:
+    """The brief's hiring table: sectors ranked by hires over the latest four quarters (QWI)."""
+    if kind not in QWI_KINDS or not qwi_loaded(con):
+        return pd.DataFrame()
+    ranked = qwi_sector_ranking(con, kind, code)
+    if ranked.empty:
+        return ranked
+    return ranked[["industry_title", "quarters", "hires_4q", "chg_1y", "separations_4q", "earn_hires", "earn_all"]]
+
+
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     """A value from the warehouse's meta table (e.g. 'synthetic' = 'true' for test warehouses), or None."""
     df = _df(con, "SELECT value FROM meta WHERE key = ?", [key])

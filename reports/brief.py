@@ -51,7 +51,7 @@ class OptionalSection:
 OPTIONAL_SECTIONS = (
     OptionalSection("Credential gap summary", ("ep_occupation",), "credential_gap_summary",
                     "python -m data_pipeline refresh --sources ep"),
-    OptionalSection("Hiring flows", ("qwi_flows",), "hiring_flows", "python -m data_pipeline refresh --sources qwi"),
+    OptionalSection("Hiring flows", ("qwi",), "hiring_flows", "python -m data_pipeline refresh --sources qwi"),
 )
 
 

@@ -172,3 +172,20 @@ def test_cli_bad_region_is_a_one_line_error_with_exit_2(real_warehouse, tmp_path
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: bad region")
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_credential_gaps_and_hiring_join_the_brief_when_loaded(tmp_path):
+    from tests.gap_files import build_gap_warehouse
+    from tests.qwi_fixtures import add_qwi
+
+    path = add_qwi(build_gap_warehouse(tmp_path / "w.duckdb"))
+    con = connect_read_only(path)
+    try:
+        brief = build_brief(con, "metro:C1814")
+        gaps = queries.credential_gap_summary(con, "metro", "C1814")
+        hires = queries.hiring_flows(con, "metro", "C1814")
+    finally:
+        con.close()
+    assert {"Credential gap summary", "Hiring flows"} <= set(brief.sections)
+    assert not gaps.empty and not hires.empty
+    assert gaps.iloc[0]["title"] in brief.html and hires.iloc[0]["industry_title"] in brief.html
