@@ -394,20 +394,22 @@ def compare_totals(
     )
 
 
+COMPARE_COLUMNS = ["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq", "lower_bound"]
+
+
+def stack_sector_tables(tables: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """Long table of each industry's share, 5-yr change and LQ, one block per (label, sector_table)."""
+    frames = [table[COMPARE_COLUMNS].assign(region=label) for label, table in tables if not table.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*COMPARE_COLUMNS, "region"])
+    return pd.concat(frames, ignore_index=True)
+
+
 def compare_sectors(
     con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int
 ) -> pd.DataFrame:
     """Long table of each industry's share, 5-yr change and LQ for each (label, areas) pair."""
-    frames = []
-    for label, areas in named:
-        table = sector_table(con, areas, level, year)
-        if not table.empty:
-            frames.append(table[["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq",
-                                 "lower_bound"]].assign(region=label))
-    if not frames:
-        return pd.DataFrame(columns=["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq",
-                                     "lower_bound", "region"])
-    return pd.concat(frames, ignore_index=True)
+    return stack_sector_tables([(label, sector_table(con, areas, level, year)) for label, areas in named])
 
 
 def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, year: int) -> pd.DataFrame:

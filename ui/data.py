@@ -100,7 +100,10 @@ def compare_totals(named: tuple[tuple[str, tuple[str, ...]], ...], year: int) ->
 
 
 def compare_sectors(named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int) -> pd.DataFrame:
-    return _q("compare_sectors", named, level, int(year))
+    """queries.compare_sectors, built from cached per-area sector tables: the region's own table is the one
+    the page already drew, and a state's or the nation's serves every region compared with it."""
+    tables = {areas: sector_table(areas, level, year) for _, areas in named}
+    return queries.stack_sector_tables([(label, tables[areas]) for label, areas in named])
 
 
 def qcew_caption(years: str | None = None) -> str:
