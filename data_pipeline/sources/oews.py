@@ -31,7 +31,7 @@ import pandas as pd
 
 from data_pipeline import http
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "oews"
 FLAT_PATH = "/pub/time.series/oe/"
@@ -173,35 +173,30 @@ def _replace_all(
     occupations: pd.DataFrame, release: str, top: tuple[float, int],
 ) -> int:
     """Replace every OEWS table with the cells in the relation `oews_cells_raw` plus the code tables given."""
-    con.execute("BEGIN TRANSACTION")
     try:
-        for table in ("oews_estimate", "oews_area", "oews_occupation", "oews_industry"):
-            con.execute(f"DELETE FROM {table}")
-        con.execute("DELETE FROM provenance WHERE source = ?", [SOURCE])
-        con.register("oews_areas_df", areas)
-        con.register("oews_industries_df", industries)
-        con.register("oews_occupations_df", occupations)
-        con.execute(
-            "INSERT INTO oews_area SELECT area_code, areatype_code, area_type, state_code, area_name, release "
-            "FROM oews_areas_df"
-        )
-        con.execute("INSERT INTO oews_industry SELECT naics, naics_title, display_level FROM oews_industries_df")
-        con.execute(
-            "INSERT INTO oews_occupation SELECT occ_code, occ_title, o_group, major_group, display_level "
-            "FROM oews_occupations_df"
-        )
-        con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) {_cell_select(release, *top)}")
-        rows = _first(con, "SELECT count(*) FROM oews_estimate")[0]
+        with transaction(con):
+            for table in ("oews_estimate", "oews_area", "oews_occupation", "oews_industry"):
+                con.execute(f"DELETE FROM {table}")
+            con.execute("DELETE FROM provenance WHERE source = ?", [SOURCE])
+            con.register("oews_areas_df", areas)
+            con.register("oews_industries_df", industries)
+            con.register("oews_occupations_df", occupations)
+            con.execute(
+                "INSERT INTO oews_area SELECT area_code, areatype_code, area_type, state_code, area_name, release "
+                "FROM oews_areas_df"
+            )
+            con.execute("INSERT INTO oews_industry SELECT naics, naics_title, display_level FROM oews_industries_df")
+            con.execute(
+                "INSERT INTO oews_occupation SELECT occ_code, occ_title, o_group, major_group, display_level "
+                "FROM oews_occupations_df"
+            )
+            con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) {_cell_select(release, *top)}")
+            rows = _first(con, "SELECT count(*) FROM oews_estimate")[0]
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
         raise SourceError(f"BLS OEWS: the cells could not be loaded ({str(exc).splitlines()[0]})") from None
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     finally:
         for name in ("oews_areas_df", "oews_industries_df", "oews_occupations_df", "oews_cells_raw"):
             con.unregister(name)
-    con.execute("COMMIT")
     return rows
 
 
@@ -617,22 +612,20 @@ def load_spreadsheet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, s
     occ_df = pd.DataFrame(list(occupations.values()), columns=["occ_code", "occ_title", "o_group", "major_group", "display_level"])
     ind_df = pd.DataFrame(list(industries.values()), columns=["naics", "naics_title", "display_level"])
     ind_df["display_level"] = ind_df["display_level"].astype("Int64")
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.register("oews_xlsx", frame)
-        con.register("oews_xlsx_area", area_df)
-        con.register("oews_xlsx_occ", occ_df)
-        con.register("oews_xlsx_ind", ind_df)
-        con.execute("DELETE FROM oews_estimate WHERE (area_code, naics) IN (SELECT DISTINCT area_code, naics FROM oews_xlsx)")
-        con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) SELECT {', '.join(ESTIMATE_COLUMNS)} FROM oews_xlsx")
-        con.execute("INSERT OR REPLACE INTO oews_area SELECT area_code, areatype_code, area_type, state_code, area_name, release FROM oews_xlsx_area")
-        con.execute("INSERT OR IGNORE INTO oews_occupation SELECT * FROM oews_xlsx_occ")
-        con.execute("INSERT OR IGNORE INTO oews_industry SELECT * FROM oews_xlsx_ind")
-        record_provenance(con, None, source=SOURCE, slice_=path.name, method="import", rows=len(frame),
-                          release=release, path=str(path), sha256=http.sha256_of(path), size=path.stat().st_size)
-        con.execute("COMMIT")
+        with transaction(con):
+            con.register("oews_xlsx", frame)
+            con.register("oews_xlsx_area", area_df)
+            con.register("oews_xlsx_occ", occ_df)
+            con.register("oews_xlsx_ind", ind_df)
+            con.execute("DELETE FROM oews_estimate WHERE (area_code, naics) IN (SELECT DISTINCT area_code, naics FROM oews_xlsx)")
+            con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) SELECT {', '.join(ESTIMATE_COLUMNS)} FROM oews_xlsx")
+            con.execute("INSERT OR REPLACE INTO oews_area SELECT area_code, areatype_code, area_type, state_code, area_name, release FROM oews_xlsx_area")
+            con.execute("INSERT OR IGNORE INTO oews_occupation SELECT * FROM oews_xlsx_occ")
+            con.execute("INSERT OR IGNORE INTO oews_industry SELECT * FROM oews_xlsx_ind")
+            record_provenance(con, None, source=SOURCE, slice_=path.name, method="import", rows=len(frame),
+                              release=release, path=str(path), sha256=http.sha256_of(path), size=path.stat().st_size)
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
         raise SourceError(f"{path.name}: could not be loaded ({str(exc).splitlines()[0]})") from None
     finally:
         for name in ("oews_xlsx", "oews_xlsx_area", "oews_xlsx_occ", "oews_xlsx_ind"):

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from data_pipeline.http import Fetcher, FetchError, Provenance
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "qcew"
 SLICE_URL = "{base}/cew/data/api/{year}/{qtr}/area/{area}.csv"
@@ -217,26 +217,22 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | Non
     """Load one QCEW CSV in one transaction, replacing the (area, year, quarter) slices it holds."""
     table, view = parse(con, path)
     columns = [r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()]
-    con.execute("BEGIN")
     try:
-        con.execute(
-            f"DELETE FROM {table} t USING (SELECT DISTINCT area_fips, year, qtr FROM {view}) s "
-            "WHERE t.area_fips = s.area_fips AND t.year = s.year AND t.qtr = s.qtr"
-        )
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {view}")
-        rows, years, areas = con.execute(
-            f"SELECT count(*), string_agg(DISTINCT year::TEXT, ','), count(DISTINCT area_fips) FROM {view}"
-        ).fetchone()
-        slice_ = f"{table}:{path.name}" if areas > 1 else f"{table}:{years}:{_first_area(con, view)}:{_qtrs(con, view)}"
-        record_provenance(
-            con, prov, source=SOURCE, slice_=slice_, method=method, rows=rows,
-            release=f"{years} {'annual averages' if table == 'qcew_annual' else 'quarterly'}",
-            path=str(path), sha256=None if prov else _sha(path), size=path.stat().st_size,
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(
+                f"DELETE FROM {table} t USING (SELECT DISTINCT area_fips, year, qtr FROM {view}) s "
+                "WHERE t.area_fips = s.area_fips AND t.year = s.year AND t.qtr = s.qtr"
+            )
+            con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {view}")
+            rows, years, areas = con.execute(
+                f"SELECT count(*), string_agg(DISTINCT year::TEXT, ','), count(DISTINCT area_fips) FROM {view}"
+            ).fetchone()
+            slice_ = f"{table}:{path.name}" if areas > 1 else f"{table}:{years}:{_first_area(con, view)}:{_qtrs(con, view)}"
+            record_provenance(
+                con, prov, source=SOURCE, slice_=slice_, method=method, rows=rows,
+                release=f"{years} {'annual averages' if table == 'qcew_annual' else 'quarterly'}",
+                path=str(path), sha256=None if prov else _sha(path), size=path.stat().st_size,
+            )
     finally:
         con.execute("DROP TABLE IF EXISTS qcew_stage")
     return rows
@@ -283,29 +279,25 @@ def load_titles(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | N
     count = con.execute("SELECT count(*) FROM titles_stage").fetchone()[0]
     if not count:
         raise SourceError(f"{path.name}: holds no titles")
-    con.execute("BEGIN")
     try:
-        if kind == "area":
-            con.execute("DELETE FROM area_title WHERE origin = 'qcew' OR area_fips IN (SELECT k FROM titles_stage)")
-            con.execute("INSERT INTO area_title SELECT k, t, 'qcew' FROM titles_stage")
-        else:
-            con.execute("DELETE FROM industry_title")
-            con.execute("INSERT INTO industry_title SELECT k, t FROM titles_stage")
-            # BLS lists sectors 31, 32, 33 (and 44-45, 48-49) under their single codes while the data use
-            # the ranges (31-33); give each range its title too.
-            con.execute("""
-                INSERT INTO industry_title
-                SELECT DISTINCT ON (r) r, t FROM (
-                    SELECT regexp_extract(t, '^NAICS (\\d\\d-\\d\\d) ', 1) AS r, t FROM titles_stage)
-                WHERE r <> '' AND r NOT IN (SELECT k FROM titles_stage)
-            """)
-        record_provenance(con, prov, source=SOURCE, slice_=f"{kind}_titles", method=method, rows=count,
-                          release="current titles", path=str(path), sha256=None if prov else _sha(path),
-                          size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            if kind == "area":
+                con.execute("DELETE FROM area_title WHERE origin = 'qcew' OR area_fips IN (SELECT k FROM titles_stage)")
+                con.execute("INSERT INTO area_title SELECT k, t, 'qcew' FROM titles_stage")
+            else:
+                con.execute("DELETE FROM industry_title")
+                con.execute("INSERT INTO industry_title SELECT k, t FROM titles_stage")
+                # BLS lists sectors 31, 32, 33 (and 44-45, 48-49) under their single codes while the data use
+                # the ranges (31-33); give each range its title too.
+                con.execute("""
+                    INSERT INTO industry_title
+                    SELECT DISTINCT ON (r) r, t FROM (
+                        SELECT regexp_extract(t, '^NAICS (\\d\\d-\\d\\d) ', 1) AS r, t FROM titles_stage)
+                    WHERE r <> '' AND r NOT IN (SELECT k FROM titles_stage)
+                """)
+            record_provenance(con, prov, source=SOURCE, slice_=f"{kind}_titles", method=method, rows=count,
+                              release="current titles", path=str(path), sha256=None if prov else _sha(path),
+                              size=path.stat().st_size)
     finally:
         con.execute("DROP TABLE IF EXISTS titles_stage")
     return count

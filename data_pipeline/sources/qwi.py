@@ -28,7 +28,7 @@ import pandas as pd
 
 from data_pipeline.http import Fetcher, FetchError, Provenance, file_name, sha256_of
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance
+from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "qwi"
 API_PATH = "/data/timeseries/qwi/sa"
@@ -159,8 +159,7 @@ def load(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, slice_: str, rel
          prov: Provenance | None = None, path: Path | None = None, url: str | None = None) -> int:
     """Replace the (level, state, year, quarter) slices the rows hold, in one transaction, with provenance."""
     columns = [*KEY, *INDICATORS, *FLAGS]
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         if len(rows):
             con.register("qwi_stage", rows[columns])
             con.execute(
@@ -174,10 +173,6 @@ def load(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, slice_: str, rel
             url=url, path=str(path) if path else None, sha256=None if prov or not path else sha256_of(path),
             size=path.stat().st_size if path and not prov else None,
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(rows)
 
 
@@ -280,8 +275,7 @@ def load_labels(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     df = df[df["geo_level"].isin(list(CSV_LEVELS))].dropna(subset=["geography", "label"])
     df = df.assign(geo_level=df["geo_level"].map(CSV_LEVELS), state=df["geography"].str[:2])
     df = df[["geo_level", "state", "geography", "label"]].drop_duplicates(["geo_level", "geography"])
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.register("labels_stage", df)
         con.execute("DELETE FROM qwi_area WHERE (geo_level, geography) IN (SELECT (geo_level, geography) "
                     "FROM labels_stage)")
@@ -289,10 +283,6 @@ def load_labels(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         con.unregister("labels_stage")
         record_provenance(con, None, source=SOURCE, slice_=f"labels:{path.name}", method="import", rows=len(df),
                           release="area titles", path=str(path), sha256=sha256_of(path), size=path.stat().st_size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(df)
 
 
