@@ -127,6 +127,10 @@ def parse(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, str]:
     except duckdb.Error as exc:
         raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
     raw_of = {RENAMES.get(c.lower(), c.lower()): c for c in raw_cols}
+    # DuckDB's CSV reader can see other columns than the first line suggests (quotes spanning lines).
+    unread = next((c for c in KEY + list(measures) if c not in raw_of), None)
+    if unread:
+        raise SourceError(f"{path.name}: line 1: column {unread} could not be read (stray quotes in the file?)")
 
     def raw(column: str) -> str:
         return f"NULLIF(trim(\"{raw_of[column]}\"), '')"
