@@ -5,12 +5,14 @@ Screenshots go to tests/screenshots/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,13 +39,12 @@ def _cli(*args, env):
     return result
 
 
-@pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory):
-    """Real agency data only: 2020 QCEW for four Ohio counties and the bundled May 2025 OEWS release."""
+def build_real_warehouse(folder: Path) -> dict:
+    """Environment for a warehouse of real agency data only: 2020 QCEW for four Ohio counties, county
+    boundaries when scripts/test.sh fetched them, and the bundled May 2025 OEWS release."""
     shared = ROOT.parent / "shared" / "data" / "qcew"
     if not shared.is_dir():
         pytest.skip(f"real agency files not found at {shared}")
-    folder = tmp_path_factory.mktemp("browser")
     env = {**os.environ, "SECTOR_PULSE_WAREHOUSE": str(folder / "w.duckdb"), "SECTOR_PULSE_DATA_DIR": str(folder),
            "SECTOR_PULSE_OEWS_BASE": "http://127.0.0.1:9", "SECTOR_PULSE_RETRIES": "1"}
     _cli("import", str(shared), env=env)
@@ -54,13 +55,14 @@ def real_warehouse(tmp_path_factory):
     return env
 
 
-@pytest.fixture(scope="module")
-def app_url(real_warehouse):
+@contextlib.contextmanager
+def serve(env: dict) -> Iterator[str]:
+    """A Streamlit server for app.py on a free 127.0.0.1 port, with env; yields its URL once healthy."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=real_warehouse, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -73,9 +75,25 @@ def app_url(real_warehouse):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def real_warehouse(tmp_path_factory):
+    return build_real_warehouse(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def app_url(real_warehouse):
+    with serve(real_warehouse) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import duckdb
 import pytest
 
 from tests.gap_files import write_all
-from tests.test_browser import ROOT, _cli, _free_port, browser, no_exception, page, settle, shoot  # noqa: F401
+from tests.test_browser import _cli, browser, no_exception, page, serve, settle, shoot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -27,26 +23,8 @@ def gap_app_url(tmp_path_factory):
     con = duckdb.connect(str(folder / "w.duckdb"))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")  # the page must say TEST DATA
     con.close()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(env) as url:
+        yield url
 
 
 def test_credential_gaps_for_columbus_with_test_data_banner(page, gap_app_url):  # noqa: F811

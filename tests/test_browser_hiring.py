@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.app_fixtures import build_test_warehouse
 from tests.qwi_fixtures import WIB, add_qwi
-from tests.test_browser import ROOT, _free_port, browser, no_exception, page, settle, shoot  # noqa: F401
+from tests.test_browser import browser, no_exception, page, serve, settle, shoot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -22,26 +18,8 @@ def app_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser_hiring")
     add_qwi(build_test_warehouse(folder / "w.duckdb"))
     env = {**os.environ, "SECTOR_PULSE_WAREHOUSE": str(folder / "w.duckdb"), "SECTOR_PULSE_DATA_DIR": str(folder)}
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(env) as url:
+        yield url
 
 
 def test_hiring_page_for_a_county_shows_charts_sources_and_the_test_banner(page, app_url):  # noqa: F811
