@@ -19,6 +19,7 @@ from tqdm import tqdm
 from urllib3.util.retry import Retry
 
 from data_pipeline.config import Config
+from data_pipeline.sources import SourceError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CHUNK = 1 << 16
@@ -208,6 +209,8 @@ class Fetcher:
                         validate(tmp)
                     except ValueError as exc:
                         raise BadBody(source, url, str(exc)) from None
+                    except SourceError as exc:  # a source's own parser; drop the temp file's name
+                        raise BadBody(source, url, str(exc).split(": ", 1)[-1]) from None
                 record = Provenance(
                     source=source, url=url, retrieved_at=now_utc(), bytes=size,
                     sha256=digest.hexdigest(), etag=resp.headers.get("ETag"),

@@ -91,15 +91,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
     return len(frame)
 
 
-def validate_download(path: Path) -> None:
-    try:
-        parse(path)
-    except SourceError as exc:
-        raise ValueError(str(exc).split(": ", 1)[-1]) from None
-
-
 def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
-    prov = fetcher.get(SOURCE, URL.format(base=fetcher.config.base("nces")), validate=validate_download)
+    prov = fetcher.get(SOURCE, URL.format(base=fetcher.config.base("nces")), validate=parse)
     rows = load(con, Path(prov.path), prov, "refresh")
     say(f"NCES CIP-SOC crosswalk: {rows:,} pairs ({'unchanged, from cache' if prov.from_cache else 'downloaded'})")
     return rows

@@ -13,6 +13,7 @@ sit beside 'Line item' rows (detailed occupations) and both are kept; footnote r
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from pathlib import Path
@@ -212,19 +213,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, prov: Provenance
     return len(frame)
 
 
-def _validator(kind: str):
-    def validate(path: Path) -> None:
-        try:
-            parse(path, kind)
-        except SourceError as exc:
-            raise ValueError(str(exc).split(": ", 1)[-1]) from None
-    return validate
-
-
 def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
     rows = 0
     for kind, url in URLS.items():
-        prov = fetcher.get(SOURCE, url.format(base=fetcher.config.base("bls_www")), validate=_validator(kind))
+        prov = fetcher.get(SOURCE, url.format(base=fetcher.config.base("bls_www")), validate=functools.partial(parse, kind=kind))
         n = load(con, Path(prov.path), kind, prov, "refresh")
         rows += n
         say(f"BLS Employment Projections {SHEETS[kind].title()}: {n:,} occupations "

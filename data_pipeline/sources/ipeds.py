@@ -164,9 +164,9 @@ def _validator(kind: str):
     def validate(path: Path) -> None:
         try:
             header, _ = _read_csv(path)
-            _columns(path, header, kind)
-        except (SourceError, zipfile.BadZipFile) as exc:
-            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        except zipfile.BadZipFile as exc:
+            raise ValueError(str(exc)) from None
+        _columns(path, header, kind)
     return validate
 
 
