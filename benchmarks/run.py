@@ -152,9 +152,8 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
             ("sector_series(sector)", lambda c: queries.sector_series(c, a, "sector", False)),
             ("shift_share(sector)", lambda c: queries.shift_share(c, a, "sector", start, last)),
             ("compare_totals", lambda c: queries.compare_totals(c, comp, last)),
-            # ui/data.compare_sectors stacks cached per-area sector tables: the region's own is the one above.
-            ("compare_sectors(sector)", lambda c: [queries.sector_table(c, areas, "sector", last)
-                                                   for _, areas in comp[1:]]),
+            # ui/data.compare_sectors reuses the region's own table above and reads the others together.
+            ("compare_sectors(sector)", lambda c: queries.sector_tables(c, comp[1:], "sector", last)),
         ],
         "Occupations & Wages": [("oews_loaded", lambda c: queries.oews_loaded(c))],
         "Data": [

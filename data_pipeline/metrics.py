@@ -23,6 +23,17 @@ def location_quotient(e_ir, e_r, E_i, E):
         return _ratio(local, national)
 
 
+def share_pct(part, whole):
+    """Share of a whole in percent; NaN when the whole is missing or zero."""
+    return _ratio(part, whole) * 100
+
+
+def average_weekly_wage(total_wages, employment, weeks: int = WEEKS_PER_YEAR):
+    """Average weekly wage of summed cells = total wages / employment / weeks (BLS's definition, recomputed
+    from sums, never an average of averages); NaN when employment is missing or zero."""
+    return _ratio(total_wages, employment) / weeks
+
+
 def pct_change(start, end):
     """Percent change = (end - start) / start * 100; NaN when start is missing or zero."""
     return _ratio(_sub(end, start), start) * 100
@@ -37,6 +48,9 @@ def cagr(start, end, years: float):
         return _nan_like(start)
     ratio = _ratio(end, start)
     with np.errstate(invalid="ignore"):
+        if isinstance(ratio, np.ndarray):
+            ok = (np.asarray(start, dtype="float64") > 0) & (ratio >= 0)
+            return np.where(ok, (ratio ** (1 / years) - 1) * 100, np.nan)
         if isinstance(ratio, pd.Series):
             ok = (pd.to_numeric(start, errors="coerce") > 0) & (ratio >= 0)
             return ((ratio ** (1 / years)) - 1).where(ok) * 100
@@ -70,64 +84,10 @@ def shift_share(e_ir0, e_ir1, E_i0, E_i1, E0, E1) -> dict:
 def shift_share_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Add shift-share columns to a frame with columns e_ir0, e_ir1, E_i0, E_i1, E0, E1."""
     out = df.copy()
-    parts = shift_share(
-        out["e_ir0"].astype("float64"), out["e_ir1"].astype("float64"),
-        out["E_i0"].astype("float64"), out["E_i1"].astype("float64"),
-        out["E0"].astype("float64"), out["E1"].astype("float64"),
-    )
+    parts = shift_share(*(out[c].to_numpy("float64") for c in ("e_ir0", "e_ir1", "E_i0", "E_i1", "E0", "E1")))
     for name, values in parts.items():
         out[name] = values
     return out
-
-
-def aggregate_counties(
-    rows: pd.DataFrame,
-    by: Sequence[str],
-    *,
-    employment: str = "emplvl",
-    wages: str = "total_wages",
-    estabs: str = "estabs",
-    weeks: int = WEEKS_PER_YEAR,
-    expected_areas: int | None = None,
-) -> pd.DataFrame:
-    """Sum county rows into one custom region per group of `by` columns.
-
-    Employment, wages and establishments are summed; average weekly wage = sum(wages) / sum(employment)
-    / weeks and average annual pay = sum(wages) / sum(employment) are recomputed from the sums (never an
-    average of county averages). A county row with `disclosure_code == 'N'` (numbers NULL) makes the sum a
-    lower bound: `lower_bound` is True, `suppressed_counties` counts such rows and `suppressed_share` is
-    their share of the counties in the group (or of `expected_areas` when given). A group in which every
-    county is suppressed gets NaN, not 0.
-    """
-    by = list(by)
-    if rows.empty:
-        cols = by + [employment, wages, estabs, "avg_wkly_wage", "avg_annual_pay", "n_areas",
-                     "suppressed_counties", "suppressed_share", "lower_bound"]
-        return pd.DataFrame(columns=cols)
-    work = rows.copy()
-    suppressed = work["disclosure_code"].fillna("").eq("N") if "disclosure_code" in work else (
-        work[employment].isna()
-    )
-    work["_suppressed"] = suppressed.astype(int)
-    agg = work.groupby(by, dropna=False, sort=True).agg(
-        **{
-            employment: (employment, lambda s: s.sum(min_count=1)),
-            wages: (wages, lambda s: s.sum(min_count=1)),
-            estabs: (estabs, lambda s: s.sum(min_count=1)),
-            "n_areas": (employment, "size"),
-            "suppressed_counties": ("_suppressed", "sum"),
-        }
-    ).reset_index()
-    emp = agg[employment].astype("float64")
-    wag = agg[wages].astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Quarterly wages over quarterly employment is pay per quarter, so annual pay only for annual rows.
-        agg["avg_annual_pay"] = (wag / emp).where(emp > 0) if weeks == WEEKS_PER_YEAR else np.nan
-        agg["avg_wkly_wage"] = (wag / emp / weeks).where(emp > 0)
-    denominator = expected_areas if expected_areas else agg["n_areas"]
-    agg["suppressed_share"] = agg["suppressed_counties"] / denominator
-    agg["lower_bound"] = agg["suppressed_counties"] > 0
-    return agg
 
 
 QWI_COUNTS = ("Emp", "EmpEnd", "EmpS", "HirA", "HirN", "HirAs", "Sep", "SepSnx", "FrmJbGn", "FrmJbLs", "FrmJbC")
@@ -179,12 +139,16 @@ def aggregate_qwi(rows: pd.DataFrame, by: Sequence[str], *, expected_areas: int 
 
 
 def _ratio(a, b):
-    """a / b with NaN where b is zero or missing, for scalars or Series."""
+    """a / b with NaN where b is zero or missing, for scalars, Series or NumPy arrays."""
     if isinstance(a, pd.Series) or isinstance(b, pd.Series):
         a_s = pd.to_numeric(a, errors="coerce") if isinstance(a, pd.Series) else a
         b_s = pd.to_numeric(b, errors="coerce") if isinstance(b, pd.Series) else b
         b_safe = b_s.where(b_s != 0) if isinstance(b_s, pd.Series) else (np.nan if not b_s else b_s)
         return (a_s / b_safe).astype("float64")
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a_f, b_f = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(b_f != 0, a_f / b_f, np.nan)
     if a is None or b is None or pd.isna(a) or pd.isna(b) or b == 0:
         return float("nan")
     return float(a) / float(b)
@@ -193,12 +157,16 @@ def _ratio(a, b):
 def _sub(a, b):
     if isinstance(a, pd.Series) or isinstance(b, pd.Series):
         return pd.to_numeric(a, errors="coerce") - pd.to_numeric(b, errors="coerce")
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.asarray(a, dtype="float64") - np.asarray(b, dtype="float64")
     if a is None or b is None or pd.isna(a) or pd.isna(b):
         return float("nan")
     return a - b
 
 
 def _nan_like(x):
+    if isinstance(x, np.ndarray):
+        return np.full(x.shape, np.nan)
     if isinstance(x, pd.Series):
         return pd.Series(np.nan, index=x.index)
     return float("nan")

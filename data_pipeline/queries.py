@@ -27,14 +27,23 @@ class QueryError(Exception):
     """A warehouse query failed; str() is one line the page can show."""
 
 
-def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params, fetch):
     cur = con.cursor()
     try:
-        return cur.execute(sql, list(params)).df()
+        return fetch(cur.execute(sql, list(params)))
     except duckdb.Error as exc:
         raise QueryError(f"the warehouse could not answer ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
     finally:
         cur.close()
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    return _run(con, sql, params, lambda cur: cur.df())
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[tuple]:
+    """Plain tuples, for small answers that need no DataFrame."""
+    return _run(con, sql, params, lambda cur: cur.fetchall())
 
 
 def _marks(values) -> str:
@@ -68,7 +77,7 @@ def source_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def qcew_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the warehouse holds any annual QCEW rows."""
-    return bool(_df(con, "SELECT EXISTS (SELECT 1 FROM qcew_annual) AS ok")["ok"].iloc[0])
+    return bool(_rows(con, "SELECT EXISTS (SELECT 1 FROM qcew_annual)")[0][0])
 
 
 def qcew_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -78,18 +87,17 @@ def qcew_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
     """Years, releases and retrieval date of the loaded QCEW data, for captions."""
-    years = _df(con, "SELECT min(first_year) AS first, max(last_year) AS last FROM qcew_coverage_summary "
-                     "WHERE \"table\" = 'qcew_annual'").iloc[0]
-    prov = _df(con, """
-        SELECT max(retrieved_at) AS retrieved, string_agg(DISTINCT release, '; ' ORDER BY release) AS releases
-        FROM provenance WHERE source = 'qcew'
-    """).iloc[0]
-    first, last = years["first"], years["last"]
+    first, last, retrieved, releases = _rows(con, """
+        SELECT (SELECT min(first_year) FROM qcew_coverage_summary WHERE "table" = 'qcew_annual'),
+               (SELECT max(last_year) FROM qcew_coverage_summary WHERE "table" = 'qcew_annual'),
+               (SELECT max(retrieved_at) FROM provenance WHERE source = 'qcew'),
+               (SELECT string_agg(DISTINCT release, '; ' ORDER BY release) FROM provenance WHERE source = 'qcew')
+    """)[0]
     return {
-        "first_year": None if pd.isna(first) else int(first),
-        "last_year": None if pd.isna(last) else int(last),
-        "retrieved": None if pd.isna(prov["retrieved"]) else str(prov["retrieved"])[:10],
-        "releases": None if pd.isna(prov["releases"]) else str(prov["releases"]),
+        "first_year": None if first is None else int(first),
+        "last_year": None if last is None else int(last),
+        "retrieved": None if retrieved is None else str(retrieved)[:10],
+        "releases": None if releases is None else str(releases),
     }
 
 
@@ -150,86 +158,112 @@ def area_titles(con: duckdb.DuckDBPyConnection, codes) -> dict[str, str]:
 
 def metro_state(con: duckdb.DuckDBPyConnection, metro: str) -> str | None:
     """State FIPS of a metro's principal (first listed central) county, from the CBSA delineation."""
-    df = _df(con, """
+    rows = _rows(con, """
         SELECT substr(county_fips, 1, 2) AS state FROM county_cbsa WHERE 'C' || substr(cbsa_code, 1, 4) = ?
         ORDER BY central_outlying NULLS LAST, county_fips LIMIT 1
     """, [metro])
-    return None if df.empty else str(df["state"].iloc[0])
+    return str(rows[0][0]) if rows else None
 
 
 def qcew_years(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterly: bool = False) -> list[int]:
     """Years with total-covered QCEW rows for any of the areas."""
     column = "quarterly_years" if quarterly else "annual_years"
     areas = list(areas)
-    df = _df(con, f"""
+    rows = _rows(con, f"""
         SELECT DISTINCT unnest({column}) AS year FROM qcew_area_summary
         WHERE area_fips IN ({_marks(areas)}) ORDER BY year
     """, areas)
-    return [int(y) for y in df["year"]]
+    return [int(y) for (y,) in rows]
 
 
 # Region rows
 
-def _rows(con, areas, *, quarterly: bool, level: str | None, years=None) -> pd.DataFrame:
-    """Raw rows per area: totals (own 0, industry 10) when level is None, else private rows at a NAICS level."""
-    areas = list(areas)
-    params: list = list(areas)
-    if level is None:
-        cond = "own_code = '0' AND industry_code = '10'"
-    else:
+# A region's queries are each one SQL statement over its own rows: counties are summed and years pivoted in
+# DuckDB, and the US values a sector is compared with come from columns summarize() joined onto every
+# row, so no query scans the nation's rows. pandas only applies the metrics formulas.
+SINGLE_LQ_BASIS = "published by BLS"
+CUSTOM_LQ_BASIS = "computed: (e_ir/e_r)/(E_i/E), US base"
+
+
+def _area_filter(areas) -> tuple[str, list]:
+    """WHERE clause for the areas; the range lets DuckDB skip row groups of tables sorted by area."""
+    areas = sorted(set(areas))
+    if len(areas) == 1:
+        return "area_fips = ?", areas
+    return f"area_fips BETWEEN ? AND ? AND area_fips IN ({_marks(areas)})", [areas[0], areas[-1], *areas]
+
+
+def _scan_sql(areas, *, quarterly: bool, level: str | None, totals: bool, years=None) -> tuple[str, list]:
+    """Stored rows of the areas: all-ownership totals (is_total) and/or private rows at a NAICS level."""
+    where, params = _area_filter(areas)
+    parts = ["(own_code = '0' AND industry_code = '10')"] if totals else []
+    if level is not None:
         _require_level(level)
-        cond = f"own_code = '5' AND agglvl_code IN ({_marks(LEVEL_AGGLVLS[level])})"
+        parts.append(f"(own_code = '5' AND agglvl_code IN ({_marks(LEVEL_AGGLVLS[level])}))")
         params += LEVEL_AGGLVLS[level]
+    where += " AND (" + " OR ".join(parts) + ")"
     if years is not None:
         years = [int(y) for y in years]
-        cond += f" AND year IN ({_marks(years)})"
+        where += f" AND year IN ({_marks(years)})"
         params += years
     if quarterly:
         sql = f"""
             SELECT area_fips, industry_code, year, qtr, disclosure_code, qtrly_estabs AS estabs,
                    (month1_emplvl + month2_emplvl + month3_emplvl) / 3.0 AS emplvl,
                    total_qtrly_wages AS total_wages, avg_wkly_wage AS pub_wkly_wage,
-                   NULL::INTEGER AS pub_annual_pay, lq_month3_emplvl AS pub_lq
+                   NULL::INTEGER AS pub_annual_pay, lq_month3_emplvl AS pub_lq, own_code = '0' AS is_total,
+                   NULL::DOUBLE AS nation_emplvl, NULL::DOUBLE AS nation_total
             FROM qcew_quarterly
-            WHERE area_fips IN ({_marks(areas)}) AND size_code = '0' AND {cond}"""
+            WHERE size_code = '0' AND {where}"""
     else:
         sql = f"""
             SELECT area_fips, industry_code, year, disclosure_code, annual_avg_estabs AS estabs,
                    annual_avg_emplvl AS emplvl, total_annual_wages AS total_wages,
                    annual_avg_wkly_wage AS pub_wkly_wage, avg_annual_pay AS pub_annual_pay,
-                   lq_annual_avg_emplvl AS pub_lq
+                   lq_annual_avg_emplvl AS pub_lq, own_code = '0' AS is_total, nation_emplvl, nation_total
             FROM qcew_annual_slim
-            WHERE area_fips IN ({_marks(areas)}) AND {cond}"""
-    df = _df(con, sql, params)
-    for col in ("estabs", "emplvl", "total_wages", "pub_wkly_wage", "pub_annual_pay", "pub_lq"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    df["year"] = df["year"].astype(int)
-    return df
+            WHERE {where}"""
+    return sql, params
 
 
-def _combine(rows: pd.DataFrame, areas, *, quarterly: bool) -> pd.DataFrame:
-    """One row per industry and period: a single BLS area as published, several counties summed (metrics)."""
-    by = ["industry_code", "year"] + (["qtr"] if quarterly else [])
-    if len(areas) == 1:
-        out = rows.drop(columns=["area_fips"]).rename(
-            columns={"pub_wkly_wage": "avg_wkly_wage", "pub_annual_pay": "avg_annual_pay", "pub_lq": "lq"}
-        )
-        out["n_areas"] = 1
-        out["suppressed_counties"] = 0
-        out["suppressed_share"] = 0.0
-        out["lower_bound"] = False
-        out["suppressed"] = out["disclosure_code"].fillna("").eq("N")
-        out["lq_basis"] = "published by BLS"
-        return out.drop(columns=["disclosure_code"]).sort_values(by).reset_index(drop=True)
+def _region_sql(n_areas: int, rows: str, *, quarterly: bool, totals: bool) -> str:
+    """SELECT of one row per industry and period of a region, from the scanned relation `rows`.
+
+    A single BLS area is read as published (its own wages and LQ). Several counties are summed:
+    employment, wages and establishments add up, the average weekly wage and annual pay are recomputed from
+    the sums (never an average of averages), and LQ is left to the caller. A county cell BLS did not
+    disclose makes the sum a lower bound: `suppressed_counties` counts such cells, `suppressed_share` is
+    their share of the group's counties, and a group whose every cell is suppressed is NULL, never 0.
+    Columns: industry_code, year[, qtr], estabs, emplvl, total_wages, avg_wkly_wage, avg_annual_pay, lq,
+    n_areas, suppressed_counties, suppressed_share, lower_bound, suppressed, lq_basis, and the US
+    employment of the industry and of all industries that year (nation_emplvl, nation_total; annual only).
+    """
+    where = f"WHERE is_total = {'true' if totals else 'false'}"
+    period = "year, qtr" if quarterly else "year"
+    if n_areas == 1:
+        return f"""
+            SELECT industry_code, {period}, estabs::DOUBLE AS estabs, emplvl::DOUBLE AS emplvl,
+                   total_wages::DOUBLE AS total_wages, pub_wkly_wage::DOUBLE AS avg_wkly_wage,
+                   pub_annual_pay::DOUBLE AS avg_annual_pay, pub_lq::DOUBLE AS lq, 1 AS n_areas,
+                   0 AS suppressed_counties, 0.0::DOUBLE AS suppressed_share, false AS lower_bound,
+                   coalesce(disclosure_code = 'N', false) AS suppressed, '{SINGLE_LQ_BASIS}' AS lq_basis,
+                   nation_emplvl, nation_total
+            FROM {rows} {where}"""
     weeks = metrics.WEEKS_PER_QUARTER if quarterly else metrics.WEEKS_PER_YEAR
-    out = metrics.aggregate_counties(
-        rows, by, employment="emplvl", wages="total_wages", estabs="estabs", weeks=weeks,
-        expected_areas=len(areas),
-    )
-    out["suppressed"] = out["emplvl"].isna()
-    out["lq"] = np.nan
-    out["lq_basis"] = "computed: (e_ir/e_r)/(E_i/E), US base"
-    return out.drop(columns=["n_areas"]).assign(n_areas=len(areas))
+    # Quarterly wages over quarterly employment is pay per quarter, so annual pay only for annual rows.
+    annual_pay = "NULL::DOUBLE" if quarterly else "CASE WHEN sum(emplvl) > 0 THEN sum(total_wages) / sum(emplvl) END"
+    return f"""
+        SELECT industry_code, {period}, sum(estabs)::DOUBLE AS estabs, sum(emplvl)::DOUBLE AS emplvl,
+               sum(total_wages)::DOUBLE AS total_wages,
+               CASE WHEN sum(emplvl) > 0 THEN sum(total_wages) / sum(emplvl) / {weeks} END AS avg_wkly_wage,
+               {annual_pay} AS avg_annual_pay, NULL::DOUBLE AS lq, {n_areas} AS n_areas,
+               count(*) FILTER (WHERE disclosure_code = 'N') AS suppressed_counties,
+               count(*) FILTER (WHERE disclosure_code = 'N') / {n_areas} AS suppressed_share,
+               count(*) FILTER (WHERE disclosure_code = 'N') > 0 AS lower_bound,
+               sum(emplvl) IS NULL AS suppressed, '{CUSTOM_LQ_BASIS}' AS lq_basis,
+               max(nation_emplvl) AS nation_emplvl, max(nation_total) AS nation_total
+        FROM {rows} {where}
+        GROUP BY industry_code, {period}"""
 
 
 def _period(df: pd.DataFrame, quarterly: bool) -> pd.DataFrame:
@@ -238,39 +272,45 @@ def _period(df: pd.DataFrame, quarterly: bool) -> pd.DataFrame:
     return df
 
 
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    df["year"] = df["year"].astype(int)
+    for col in ("n_areas", "suppressed_counties"):
+        if col in df:
+            df[col] = df[col].astype(int)
+    return df
+
+
+def _title(alias: str) -> str:
+    return f"coalesce(t.industry_title, 'NAICS ' || {alias}.industry_code) AS industry_title"
+
+
+def _floats(df: pd.DataFrame, *cols: str):
+    return (df[c].to_numpy("float64") for c in cols)
+
+
 def area_totals(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterly: bool = False) -> pd.DataFrame:
     """Total covered employment, wages and establishments per year (or quarter) for a region.
 
-    Columns: year[, qtr, period], emplvl, total_wages, estabs, avg_wkly_wage, avg_annual_pay, suppressed,
-    lower_bound, suppressed_counties, pct_1y (change on the same period a year earlier).
+    Columns: year[, qtr, period], estabs, emplvl, total_wages, avg_wkly_wage, avg_annual_pay, n_areas,
+    suppressed_counties, suppressed_share, lower_bound, suppressed, emplvl_prev, chg_1y and pct_1y (change
+    on the same period a year earlier).
     """
     if not areas:
         return pd.DataFrame()
-    rows = _rows(con, areas, quarterly=quarterly, level=None)
-    out = _combine(rows, areas, quarterly=quarterly)
-    if out.empty:
-        return out
-    key = ["qtr"] if quarterly else []
-    prev = out[["year", *key, "emplvl"]].assign(year=out["year"] + 1).rename(columns={"emplvl": "emplvl_prev"})
-    out = out.merge(prev, on=["year", *key], how="left")
-    out["chg_1y"] = out["emplvl"] - out["emplvl_prev"]
-    out["pct_1y"] = metrics.pct_change(out["emplvl_prev"], out["emplvl"])
-    return _period(out.drop(columns=["industry_code", "lq", "lq_basis"]), quarterly)
-
-
-def _titles(con, codes) -> dict[str, str]:
-    codes = sorted(set(codes))
-    if not codes:
-        return {}
-    df = _df(con, f"SELECT industry_code, industry_title FROM industry_title WHERE industry_code IN ({_marks(codes)})",
-             codes)
-    return dict(zip(df["industry_code"], df["industry_title"], strict=True))
-
-
-def _with_titles(con, df: pd.DataFrame) -> pd.DataFrame:
-    titles = _titles(con, df["industry_code"]) if not df.empty else {}
-    df.insert(1, "industry_title", [titles.get(c, f"NAICS {c}") for c in df["industry_code"]])
-    return df
+    scan, params = _scan_sql(areas, quarterly=quarterly, level=None, totals=True)
+    region = _region_sql(len(set(areas)), "raw", quarterly=quarterly, totals=True)
+    same_qtr = "AND p.qtr = c.qtr" if quarterly else ""
+    order = "c.year, c.qtr" if quarterly else "c.year"
+    out = _typed(_df(con, f"""
+        WITH raw AS ({scan}), c AS MATERIALIZED ({region})
+        SELECT c.* EXCLUDE (industry_code, lq, lq_basis, nation_emplvl, nation_total), p.emplvl AS emplvl_prev
+        FROM c LEFT JOIN c AS p ON p.year = c.year - 1 {same_qtr}
+        ORDER BY {order}
+    """, params))
+    emp, prev = _floats(out, "emplvl", "emplvl_prev")
+    out["chg_1y"] = emp - prev
+    out["pct_1y"] = metrics.pct_change(prev, emp)
+    return _period(out, quarterly)
 
 
 def sector_series(
@@ -279,13 +319,99 @@ def sector_series(
     """Private employment, establishments and average weekly wage per industry and year (or quarter)."""
     if not areas:
         return pd.DataFrame()
-    out = _combine(_rows(con, areas, quarterly=quarterly, level=level), areas, quarterly=quarterly)
-    return _period(_with_titles(con, out), quarterly)
+    scan, params = _scan_sql(areas, quarterly=quarterly, level=level, totals=False)
+    region = _region_sql(len(set(areas)), "raw", quarterly=quarterly, totals=False)
+    order = "c.industry_code, c.year, c.qtr" if quarterly else "c.industry_code, c.year"
+    out = _df(con, f"""
+        WITH raw AS ({scan}), c AS ({region})
+        SELECT c.industry_code, {_title("c")}, c.* EXCLUDE (industry_code, nation_emplvl, nation_total)
+        FROM c LEFT JOIN industry_title AS t ON t.industry_code = c.industry_code
+        ORDER BY {order}
+    """, params)
+    return _period(_typed(out), quarterly)
 
 
-def _national(con, level: str | None, years) -> pd.DataFrame:
-    rows = _rows(con, (NATION_FIPS,), quarterly=False, level=level, years=years)
-    return rows.set_index(["industry_code", "year"])["emplvl"] if level else rows.set_index("year")["emplvl"]
+def _custom_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
+    """A county group's industries in one year, pivoted from one scan of its rows in year, year-1, year-5.
+
+    Sums follow _region_sql: a cell BLS withheld leaves the sum a lower bound, and an industry whose every
+    county cell is withheld is NULL, not 0. The group's all-industry total (industry '10') is what shares
+    and LQ divide by.
+    """
+    scan, params = _scan_sql(areas, quarterly=False, level=level, totals=True, years=[year, year - 1, year - 5])
+    n = len(set(areas))
+    out = _df(con, f"""
+        WITH k AS (SELECT ?::INTEGER AS y), p AS (
+            SELECT r.industry_code,
+                   sum(emplvl) FILTER (WHERE year = k.y)::DOUBLE AS emplvl,
+                   sum(estabs) FILTER (WHERE year = k.y)::DOUBLE AS estabs,
+                   sum(total_wages) FILTER (WHERE year = k.y)::DOUBLE AS total_wages,
+                   sum(emplvl) FILTER (WHERE year = k.y - 1)::DOUBLE AS emplvl_prev,
+                   sum(emplvl) FILTER (WHERE year = k.y - 5)::DOUBLE AS emplvl_base,
+                   max(nation_emplvl) FILTER (WHERE year = k.y) AS nation_emplvl,
+                   max(nation_total) FILTER (WHERE year = k.y) AS nation_total,
+                   count(*) FILTER (WHERE year = k.y AND disclosure_code = 'N') AS suppressed_counties,
+                   count(*) FILTER (WHERE disclosure_code = 'N') > 0 AS lower_bound,
+                   any_value(k.y)::BIGINT AS year
+            FROM ({scan}) AS r CROSS JOIN k
+            GROUP BY r.industry_code
+            HAVING count(*) FILTER (WHERE year = k.y) > 0
+        )
+        SELECT p.industry_code, {_title("p")}, p.* EXCLUDE (industry_code, year),
+               (SELECT max(emplvl) FROM p WHERE industry_code = '{TOTAL_INDUSTRY}') AS region_total,
+               NULL::DOUBLE AS lq, '{CUSTOM_LQ_BASIS}' AS lq_basis, emplvl IS NULL AS suppressed,
+               suppressed_counties / {n} AS suppressed_share, year
+        FROM p LEFT JOIN industry_title AS t ON t.industry_code = p.industry_code
+        WHERE p.industry_code <> '{TOTAL_INDUSTRY}'
+        ORDER BY emplvl DESC NULLS LAST, p.industry_code
+    """, [year, *params])
+    out["avg_wkly_wage"] = metrics.average_weekly_wage(*_floats(out, "total_wages", "emplvl"), metrics.WEEKS_PER_YEAR)
+    return out
+
+
+SECTOR_TABLE_COLUMNS = [
+    "industry_code", "industry_title", "emplvl", "estabs", "avg_wkly_wage", "share_pct", "chg_1y", "pct_1y",
+    "chg_5y", "pct_5y", "cagr_5y", "lq", "lq_basis", "suppressed", "suppressed_counties", "suppressed_share",
+    "lower_bound", "year",
+]
+
+
+def _published_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
+    """BLS areas' industries in one year as published, one row per area and industry.
+
+    The year-earlier, five-years-earlier, area-total and US values were joined onto every row when the
+    warehouse was published (warehouse.summarize), so this is one filtered read.
+    """
+    where, params = _area_filter(areas)
+    agglvls = LEVEL_AGGLVLS[level]
+    return _df(con, f"""
+        SELECT s.area_fips, s.industry_code, {_title("s")}, annual_avg_emplvl::DOUBLE AS emplvl,
+               annual_avg_estabs::DOUBLE AS estabs, annual_avg_wkly_wage::DOUBLE AS avg_wkly_wage,
+               area_total AS region_total, emplvl_prev, emplvl_base, lq_annual_avg_emplvl AS lq,
+               nation_emplvl, nation_total, '{SINGLE_LQ_BASIS}' AS lq_basis,
+               coalesce(disclosure_code = 'N', false) AS suppressed, 0::BIGINT AS suppressed_counties,
+               0.0::DOUBLE AS suppressed_share, false AS lower_bound, year::BIGINT AS year
+        FROM qcew_annual_slim AS s LEFT JOIN industry_title AS t ON t.industry_code = s.industry_code
+        WHERE {where} AND own_code = '5' AND agglvl_code IN ({_marks(agglvls)}) AND year = ?
+        ORDER BY s.area_fips, emplvl DESC NULLS LAST, s.industry_code
+    """, [*params, *agglvls, year])
+
+
+def _sector_metrics(out: pd.DataFrame, *, custom: bool) -> pd.DataFrame:
+    """Shares, changes, CAGR and (for a county group) LQ from the rows' current, earlier and total values."""
+    if out.empty:
+        return pd.DataFrame(columns=SECTOR_TABLE_COLUMNS)
+    # The formulas run on NumPy arrays: the same metrics, without pandas' per-operation overhead.
+    emp, prev, base, total = _floats(out, "emplvl", "emplvl_prev", "emplvl_base", "region_total")
+    out["share_pct"] = metrics.share_pct(emp, total)
+    out["chg_1y"] = emp - prev
+    out["pct_1y"] = metrics.pct_change(prev, emp)
+    out["chg_5y"] = emp - base
+    out["pct_5y"] = metrics.pct_change(base, emp)
+    out["cagr_5y"] = metrics.cagr(base, emp, 5)
+    if custom:
+        out["lq"] = metrics.location_quotient(emp, total, *_floats(out, "nation_emplvl", "nation_total"))
+    return out[SECTOR_TABLE_COLUMNS]
 
 
 def sector_table(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: str, year: int) -> pd.DataFrame:
@@ -298,42 +424,33 @@ def sector_table(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: 
     if not areas:
         return pd.DataFrame()
     year = int(year)
-    years = [year, year - 1, year - 5]
-    comb = _combine(_rows(con, areas, quarterly=False, level=level, years=years), areas, quarterly=False)
-    totals = _combine(_rows(con, areas, quarterly=False, level=None, years=[year]), areas, quarterly=False)
-    cur = comb[comb["year"] == year].set_index("industry_code")
-    if cur.empty:
-        return _with_titles(con, pd.DataFrame(columns=["industry_code"]))
-    prev = comb[comb["year"] == year - 1].set_index("industry_code").reindex(cur.index)
-    base = comb[comb["year"] == year - 5].set_index("industry_code").reindex(cur.index)
-    out = pd.DataFrame(index=cur.index)
-    out["emplvl"] = cur["emplvl"]
-    out["estabs"] = cur["estabs"]
-    out["avg_wkly_wage"] = cur["avg_wkly_wage"]
-    region_total = float(totals["emplvl"].iloc[0]) if not totals.empty else np.nan
-    out["share_pct"] = cur["emplvl"] / region_total * 100 if region_total else np.nan
-    out["chg_1y"] = cur["emplvl"] - prev["emplvl"]
-    out["pct_1y"] = metrics.pct_change(prev["emplvl"], cur["emplvl"])
-    out["chg_5y"] = cur["emplvl"] - base["emplvl"]
-    out["pct_5y"] = metrics.pct_change(base["emplvl"], cur["emplvl"])
-    out["cagr_5y"] = metrics.cagr(base["emplvl"], cur["emplvl"], 5)
-    if len(areas) == 1:
-        out["lq"] = cur["lq"]
-    else:
-        nat = _national(con, level, [year])
-        nat_total = _national(con, None, [year])
-        e_i = pd.Series([nat.get((c, year), np.nan) for c in cur.index], index=cur.index, dtype="float64")
-        big_e = float(nat_total.get(year, np.nan))
-        out["lq"] = metrics.location_quotient(cur["emplvl"], region_total, e_i, big_e)
-    out["lq_basis"] = cur["lq_basis"]
-    out["suppressed"] = cur["suppressed"]
-    out["suppressed_counties"] = cur["suppressed_counties"]
-    out["suppressed_share"] = cur["suppressed_share"]
-    flags = pd.concat([cur["lower_bound"], prev["lower_bound"], base["lower_bound"]], axis=1)
-    out["lower_bound"] = flags.fillna(False).astype(bool).any(axis=1)
-    out["year"] = year
-    out = out.reset_index()
-    return _with_titles(con, out).sort_values("emplvl", ascending=False, na_position="last").reset_index(drop=True)
+    _require_level(level)
+    custom = len(set(areas)) > 1
+    out = _custom_sector_rows(con, areas, level, year) if custom else _published_sector_rows(con, areas, level, year)
+    return _sector_metrics(out, custom=custom)
+
+
+def sector_tables(
+    con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int
+) -> list[tuple[str, pd.DataFrame]]:
+    """sector_table of each (label, areas) pair; the single BLS areas among them are read in one query."""
+    year = int(year)
+    _require_level(level)
+    singles = sorted({areas[0] for _, areas in named if len(set(areas)) == 1})
+    published = _published_sector_rows(con, singles, level, year) if singles else pd.DataFrame()
+    by_area = dict(tuple(published.groupby("area_fips", sort=False))) if not published.empty else {}
+    tables = []
+    for label, areas in named:
+        if len(set(areas)) > 1:
+            tables.append((label, sector_table(con, areas, level, year)))
+        elif areas:
+            rows = by_area.get(areas[0], pd.DataFrame())
+            tables.append((label, _sector_metrics(rows.reset_index(drop=True), custom=False)))
+    return tables
+
+
+SHIFT_SHARE_COLUMNS = ["industry_code", "industry_title", "e_ir0", "e_ir1", "E_i0", "E_i1", "E0", "E1",
+                       "actual_change", "national_share", "industry_mix", "competitive", "lower_bound"]
 
 
 def shift_share(
@@ -348,50 +465,96 @@ def shift_share(
     if not areas:
         return pd.DataFrame()
     start, end = int(start), int(end)
-    comb = _combine(_rows(con, areas, quarterly=False, level=level, years=[start, end]), areas, quarterly=False)
-    s = comb[comb["year"] == start].set_index("industry_code")
-    e = comb[comb["year"] == end].set_index("industry_code")
-    codes = s.index.union(e.index)
-    nat = _national(con, level, [start, end])
-    nat_total = _national(con, None, [start, end])
-    frame = pd.DataFrame({
-        "e_ir0": s["emplvl"].reindex(codes),
-        "e_ir1": e["emplvl"].reindex(codes),
-        "E_i0": [nat.get((c, start), np.nan) for c in codes],
-        "E_i1": [nat.get((c, end), np.nan) for c in codes],
-        "E0": float(nat_total.get(start, np.nan)),
-        "E1": float(nat_total.get(end, np.nan)),
-    }, index=codes)
-    out = metrics.shift_share_frame(frame)
-    lb = pd.concat([s["lower_bound"].reindex(codes), e["lower_bound"].reindex(codes)], axis=1)
-    out["lower_bound"] = lb.fillna(False).astype(bool).any(axis=1)
-    out.index.name = "industry_code"
-    out = out.reset_index()
-    return _with_titles(con, out).sort_values("actual_change", ascending=False, na_position="last").reset_index(
-        drop=True
-    )
+    scan, params = _scan_sql(areas, quarterly=False, level=level, totals=True, years=[start, end])
+    # US totals come from the region's all-industry row (industry '10'), so every industry gets them even
+    # where the region has no cell in one of the two years. A single BLS area's withheld cell is missing,
+    # not a lower bound; a county group's sum is.
+    frame = _df(con, f"""
+        WITH k AS (SELECT ?::INTEGER AS y0, ?::INTEGER AS y1), p AS (
+            SELECT r.industry_code,
+                   sum(emplvl) FILTER (WHERE year = k.y0)::DOUBLE AS e_ir0,
+                   sum(emplvl) FILTER (WHERE year = k.y1)::DOUBLE AS e_ir1,
+                   max(nation_emplvl) FILTER (WHERE year = k.y0) AS "E_i0",
+                   max(nation_emplvl) FILTER (WHERE year = k.y1) AS "E_i1",
+                   max(nation_total) FILTER (WHERE year = k.y0) AS "E0",
+                   max(nation_total) FILTER (WHERE year = k.y1) AS "E1",
+                   count(*) FILTER (WHERE disclosure_code = 'N') > 0 AS withheld
+            FROM ({scan}) AS r CROSS JOIN k
+            GROUP BY r.industry_code
+        )
+        SELECT p.industry_code, {_title("p")}, e_ir0, e_ir1, "E_i0", "E_i1",
+               (SELECT max("E0") FROM p WHERE industry_code = '{TOTAL_INDUSTRY}') AS "E0",
+               (SELECT max("E1") FROM p WHERE industry_code = '{TOTAL_INDUSTRY}') AS "E1",
+               withheld AND {'true' if len(set(areas)) > 1 else 'false'} AS lower_bound
+        FROM p LEFT JOIN industry_title AS t ON t.industry_code = p.industry_code
+        WHERE p.industry_code <> '{TOTAL_INDUSTRY}'
+        ORDER BY e_ir1 - e_ir0 DESC NULLS LAST, p.industry_code
+    """, [start, end, *params])
+    if frame.empty:
+        return pd.DataFrame(columns=SHIFT_SHARE_COLUMNS)
+    return metrics.shift_share_frame(frame)[SHIFT_SHARE_COLUMNS]
+
+
+COMPARE_TOTAL_COLUMNS = ["region", "year", "emplvl", "avg_wkly_wage", "pct_1y", "pct_5y", "cagr_5y", "lower_bound"]
 
 
 def compare_totals(
     con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], year: int
 ) -> pd.DataFrame:
-    """Total covered employment, 1-yr and 5-yr change, CAGR and weekly wage for each (label, areas) pair."""
-    records = []
+    """Total covered employment, 1-yr and 5-yr change, CAGR and weekly wage for each (label, areas) pair.
+
+    A single BLS area keeps its published weekly wage and is read with the others in one query; a county
+    group is summed and its weekly wage recomputed from summed wages. Regions without a total for the year
+    are left out.
+    """
+    year = int(year)
+    singles = sorted({areas[0] for _, areas in named if len(set(areas)) == 1})
+    published = pd.DataFrame()
+    if singles:
+        where, params = _area_filter(singles)
+        published = _df(con, f"""
+            SELECT area_fips, annual_avg_emplvl::DOUBLE AS emplvl, annual_avg_wkly_wage::DOUBLE AS avg_wkly_wage,
+                   emplvl_prev, emplvl_base, false AS lower_bound
+            FROM qcew_annual_slim
+            WHERE {where} AND own_code = '0' AND industry_code = '{TOTAL_INDUSTRY}' AND year = ?
+        """, [*params, year]).set_index("area_fips")
+    rows = []
     for label, areas in named:
-        tot = area_totals(con, areas).set_index("year") if areas else pd.DataFrame()
-        if tot.empty or year not in tot.index:
-            continue
-        cur = tot.loc[year]
-        prev = tot["emplvl"].get(year - 1, np.nan)
-        base = tot["emplvl"].get(year - 5, np.nan)
-        records.append({
-            "region": label, "year": year, "emplvl": cur["emplvl"], "avg_wkly_wage": cur["avg_wkly_wage"],
-            "pct_1y": metrics.pct_change(prev, cur["emplvl"]), "pct_5y": metrics.pct_change(base, cur["emplvl"]),
-            "cagr_5y": metrics.cagr(base, cur["emplvl"], 5), "lower_bound": bool(cur["lower_bound"]),
-        })
-    return pd.DataFrame.from_records(
-        records, columns=["region", "year", "emplvl", "avg_wkly_wage", "pct_1y", "pct_5y", "cagr_5y", "lower_bound"]
-    )
+        if len(set(areas)) > 1:
+            group = _custom_totals(con, areas, year)
+            if group is not None:
+                rows.append({"region": label, **group})
+        elif areas and areas[0] in published.index:
+            rows.append({"region": label, **published.loc[areas[0]].to_dict()})
+    out = pd.DataFrame.from_records(rows, columns=["region", "emplvl", "avg_wkly_wage", "emplvl_prev", "emplvl_base",
+                                                   "lower_bound"])
+    emp, prev, base = _floats(out, "emplvl", "emplvl_prev", "emplvl_base")
+    out["year"] = year
+    out["pct_1y"] = metrics.pct_change(prev, emp)
+    out["pct_5y"] = metrics.pct_change(base, emp)
+    out["cagr_5y"] = metrics.cagr(base, emp, 5)
+    out["lower_bound"] = out["lower_bound"].astype(bool)
+    return out[COMPARE_TOTAL_COLUMNS]
+
+
+def _custom_totals(con, areas, year: int) -> dict | None:
+    """A county group's summed total in year with the year-earlier and five-years-earlier sums."""
+    scan, params = _scan_sql(areas, quarterly=False, level=None, totals=True, years=[year, year - 1, year - 5])
+    row = _df(con, f"""
+        WITH k AS (SELECT ?::INTEGER AS y)
+        SELECT sum(emplvl) FILTER (WHERE year = k.y)::DOUBLE AS emplvl,
+               sum(total_wages) FILTER (WHERE year = k.y)::DOUBLE AS total_wages,
+               sum(emplvl) FILTER (WHERE year = k.y - 1)::DOUBLE AS emplvl_prev,
+               sum(emplvl) FILTER (WHERE year = k.y - 5)::DOUBLE AS emplvl_base,
+               count(*) FILTER (WHERE year = k.y AND disclosure_code = 'N') > 0 AS lower_bound
+        FROM ({scan}) AS r CROSS JOIN k
+        HAVING count(*) FILTER (WHERE year = k.y) > 0
+    """, [year, *params])
+    if row.empty:
+        return None
+    group = row.iloc[0].to_dict()
+    group["avg_wkly_wage"] = metrics.average_weekly_wage(group.pop("total_wages"), group["emplvl"])
+    return group
 
 
 COMPARE_COLUMNS = ["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq", "lower_bound"]
@@ -409,7 +572,7 @@ def compare_sectors(
     con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int
 ) -> pd.DataFrame:
     """Long table of each industry's share, 5-yr change and LQ for each (label, areas) pair."""
-    return stack_sector_tables([(label, sector_table(con, areas, level, year)) for label, areas in named])
+    return stack_sector_tables(sector_tables(con, named, level, year))
 
 
 def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, year: int) -> pd.DataFrame:
@@ -465,7 +628,7 @@ _OEWS_FLAGS = ("array_to_string(e.topcoded, ',') AS topcoded, array_to_string(e.
 
 def oews_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the warehouse holds any OEWS estimates."""
-    return bool(_df(con, "SELECT EXISTS (SELECT 1 FROM oews_estimate) AS ok")["ok"].iloc[0])
+    return bool(_rows(con, "SELECT EXISTS (SELECT 1 FROM oews_estimate)")[0][0])
 
 
 def oews_release(con: duckdb.DuckDBPyConnection) -> dict:
@@ -807,7 +970,7 @@ def _has_qwi(con) -> bool:
 
 def qwi_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the warehouse holds any QWI rows."""
-    return _has_qwi(con) and bool(_df(con, "SELECT EXISTS (SELECT 1 FROM qwi) AS ok")["ok"].iloc[0])
+    return _has_qwi(con) and bool(_rows(con, "SELECT EXISTS (SELECT 1 FROM qwi)")[0][0])
 
 
 def qwi_facts(con: duckdb.DuckDBPyConnection) -> dict:
@@ -962,5 +1125,5 @@ def hiring_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.Dat
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     """A value from the warehouse's meta table (e.g. 'synthetic' = 'true' for test warehouses), or None."""
-    df = _df(con, "SELECT value FROM meta WHERE key = ?", [key])
-    return None if df.empty else str(df["value"].iloc[0])
+    rows = _rows(con, "SELECT value FROM meta WHERE key = ?", [key])
+    return str(rows[0][0]) if rows else None

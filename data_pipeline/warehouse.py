@@ -15,7 +15,9 @@ import duckdb
 from data_pipeline.http import Provenance, now_utc
 
 # Bump when tables change; the app refuses an older warehouse with the command that upgrades it.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+# Tables summarize() rebuilds from the fact tables: an older layout is dropped and rebuilt, not migrated.
+DERIVED_TABLES = ("qcew_area_summary", "qcew_annual_slim", "qcew_coverage_summary")
 
 QCEW_KEY = ("area_fips", "own_code", "industry_code", "size_code", "year", "qtr")
 
@@ -59,7 +61,9 @@ CREATE TABLE IF NOT EXISTS qcew_area_summary (
 CREATE TABLE IF NOT EXISTS qcew_annual_slim (  -- the rows pages read, sorted by area so a region skips the rest
     area_fips TEXT, own_code TEXT, industry_code TEXT, agglvl_code TEXT, year SMALLINT, disclosure_code TEXT,
     annual_avg_estabs INTEGER, annual_avg_emplvl INTEGER, total_annual_wages BIGINT, annual_avg_wkly_wage INTEGER,
-    avg_annual_pay INTEGER, lq_annual_avg_emplvl DOUBLE, oty_annual_avg_emplvl_pct_chg DOUBLE
+    avg_annual_pay INTEGER, lq_annual_avg_emplvl DOUBLE, oty_annual_avg_emplvl_pct_chg DOUBLE,
+    -- the same cell a year and five years earlier, the area's all-industry total, and the US cell and total
+    emplvl_prev DOUBLE, emplvl_base DOUBLE, area_total DOUBLE, nation_emplvl DOUBLE, nation_total DOUBLE
 );
 CREATE TABLE IF NOT EXISTS qcew_coverage_summary (
     "table" TEXT, area_kind TEXT, first_year SMALLINT, last_year SMALLINT, years BIGINT, areas BIGINT,
@@ -170,6 +174,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    has_meta = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchone()[0]
+    stored = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if has_meta else None
+    if stored and stored[0] != SCHEMA_VERSION:
+        for table in DERIVED_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(SCHEMA)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
@@ -266,18 +275,32 @@ def summarize(con: duckdb.DuckDBPyConnection) -> None:
         )
         SELECT area_fips, {AREA_KIND_SQL}, a.y, q.y FROM a FULL JOIN q USING (area_fips)
     """)
-    # Totals (own 0, industry 10) and private industry rows down to 4-digit NAICS (agglvl x3-x6),
-    # ordered by area so DuckDB's zone maps skip every row group of other areas.
+    # Totals (own 0, industry 10) and private industry rows down to 4-digit NAICS (agglvl x3-x6), each with
+    # the values a sector table compares it to, ordered by area so DuckDB's zone maps skip every row group
+    # of other areas: a region's table is then one filtered read, without joins.
     con.execute("DELETE FROM qcew_annual_slim")
     con.execute("""
         INSERT INTO qcew_annual_slim
-        SELECT area_fips, own_code, industry_code, agglvl_code, year, disclosure_code, annual_avg_estabs,
-               annual_avg_emplvl, total_annual_wages, annual_avg_wkly_wage, avg_annual_pay, lq_annual_avg_emplvl,
-               oty_annual_avg_emplvl_pct_chg
-        FROM qcew_annual
-        WHERE size_code = '0' AND ((own_code = '0' AND industry_code = '10')
-              OR (own_code = '5' AND substr(agglvl_code, 2, 1) IN ('3', '4', '5', '6')))
-        ORDER BY area_fips, agglvl_code, year
+        WITH b AS (
+            SELECT area_fips, own_code, industry_code, agglvl_code, year, disclosure_code, annual_avg_estabs,
+                   annual_avg_emplvl, total_annual_wages, annual_avg_wkly_wage, avg_annual_pay,
+                   lq_annual_avg_emplvl, oty_annual_avg_emplvl_pct_chg
+            FROM qcew_annual
+            WHERE size_code = '0' AND ((own_code = '0' AND industry_code = '10')
+                  OR (own_code = '5' AND substr(agglvl_code, 2, 1) IN ('3', '4', '5', '6')))
+        ), cell AS (SELECT area_fips, own_code, industry_code, year, annual_avg_emplvl::DOUBLE AS e FROM b),
+        total AS (SELECT area_fips, year, e FROM cell WHERE own_code = '0' AND industry_code = '10')
+        SELECT b.*, prev.e, base.e, total.e, nation.e, nation_total.e
+        FROM b
+        LEFT JOIN cell AS prev ON prev.area_fips = b.area_fips AND prev.own_code = b.own_code
+             AND prev.industry_code = b.industry_code AND prev.year = b.year - 1
+        LEFT JOIN cell AS base ON base.area_fips = b.area_fips AND base.own_code = b.own_code
+             AND base.industry_code = b.industry_code AND base.year = b.year - 5
+        LEFT JOIN total ON total.area_fips = b.area_fips AND total.year = b.year
+        LEFT JOIN cell AS nation ON nation.area_fips = 'US000' AND nation.own_code = b.own_code
+             AND nation.industry_code = b.industry_code AND nation.year = b.year
+        LEFT JOIN total AS nation_total ON nation_total.area_fips = 'US000' AND nation_total.year = b.year
+        ORDER BY b.area_fips, b.agglvl_code, b.year
     """)
     con.execute("DELETE FROM qcew_coverage_summary")
     for table in ("qcew_annual", "qcew_quarterly"):

@@ -106,11 +106,13 @@ def test_bad_years_are_usage_errors(years):
 
 
 def _age(wh):
-    """Make a warehouse look like one built by the previous schema (no summaries, version 1)."""
+    """Make a warehouse look like one built by an older schema: no area summary, a slim table without the
+    comparison columns, version 1."""
     import duckdb
 
     con = duckdb.connect(str(wh))
     con.execute("DROP TABLE qcew_area_summary")
+    con.execute("ALTER TABLE qcew_annual_slim DROP COLUMN emplvl_prev")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
 
@@ -128,4 +130,7 @@ def test_upgrade_brings_an_older_warehouse_up_to_date_without_losing_rows(tmp_pa
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] != "1"
     assert con.execute("SELECT annual_years FROM qcew_area_summary WHERE area_fips = '39041'").fetchone()[0] == [2022]
     assert con.execute("SELECT count(*) FROM qcew_annual").fetchone()[0] == 5
+    # The sector table reads the rebuilt slim table: the county's total is its own all-industry row.
+    assert con.execute("SELECT count(*) FROM qcew_annual_slim WHERE area_total = annual_avg_emplvl "
+                       "AND own_code = '0' AND industry_code = '10'").fetchone()[0] == 1
     con.close()

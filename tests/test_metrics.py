@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -34,6 +35,20 @@ def test_cagr_is_missing_for_a_zero_start_or_a_suppressed_value():
     assert s.iloc[0] == pytest.approx(10.0) and s.iloc[1:].isna().all()
 
 
+@pytest.mark.parametrize("wrap", [pd.Series, np.array], ids=["Series", "ndarray"])
+def test_metrics_give_the_same_answers_on_series_and_arrays(wrap):
+    start = wrap([100.0, np.nan, 0.0, 80.0])
+    end = wrap([121.0, 5.0, 5.0, 0.0])
+    assert np.allclose(np.asarray(metrics.pct_change(start, end), dtype=float), [21.0, np.nan, np.nan, -100.0],
+                       equal_nan=True)
+    assert np.allclose(np.asarray(metrics.cagr(start, end, 2), dtype=float), [10.0, np.nan, np.nan, -100.0],
+                       equal_nan=True)
+    assert np.allclose(np.asarray(metrics.share_pct(end, wrap([242.0, 10.0, 0.0, np.nan])), dtype=float),
+                       [50.0, 50.0, np.nan, np.nan], equal_nan=True)
+    lq = metrics.location_quotient(wrap([50.0, np.nan]), 500.0, wrap([5.0, 5.0]), 100.0)
+    assert np.allclose(np.asarray(lq, dtype=float), [2.0, np.nan], equal_nan=True)
+
+
 def test_shift_share_components_match_hand_computation_and_sum_to_change():
     # Region industry 1,000 -> 1,200 (+20 %); nation industry 10,000 -> 11,000 (+10 %); nation 100,000 -> 105,000 (+5 %).
     parts = metrics.shift_share(1_000, 1_200, 10_000, 11_000, 100_000, 105_000)
@@ -59,39 +74,3 @@ def test_shift_share_frame_adds_component_columns():
                           "E0": [100_000], "E1": [105_000]})
     out = metrics.shift_share_frame(frame)
     assert out.loc[0, ["national_share", "industry_mix", "competitive"]].tolist() == pytest.approx([50, 50, 100])
-
-
-def _counties(rows):
-    return pd.DataFrame(rows, columns=["industry_code", "year", "disclosure_code", "emplvl", "total_wages", "estabs"])
-
-
-def test_custom_region_sums_and_recomputes_wages_from_sums():
-    rows = _counties([
-        ("62", 2024, None, 100, 100 * 1_000 * 52, 10),   # 100 jobs at $1,000/week
-        ("62", 2024, None, 300, 300 * 2_000 * 52, 30),   # 300 jobs at $2,000/week
-    ])
-    out = metrics.aggregate_counties(rows, ["industry_code", "year"]).iloc[0]
-    assert out["emplvl"] == 400 and out["estabs"] == 40
-    # Weighted by jobs: (100*1000 + 300*2000) / 400 = 1,750, not the average of averages (1,500).
-    assert out["avg_wkly_wage"] == pytest.approx(1_750)
-    assert out["avg_annual_pay"] == pytest.approx(1_750 * 52)
-    assert not out["lower_bound"] and out["suppressed_counties"] == 0
-
-
-def test_custom_region_with_a_suppressed_county_is_flagged_as_lower_bound():
-    rows = _counties([
-        ("31-33", 2024, None, 500, 500 * 1_000 * 52, 5),
-        ("31-33", 2024, "N", None, None, None),
-        ("31-33", 2024, None, 250, 250 * 1_000 * 52, 4),
-    ])
-    out = metrics.aggregate_counties(rows, ["industry_code", "year"], expected_areas=4).iloc[0]
-    assert out["emplvl"] == 750
-    assert out["lower_bound"]
-    assert out["suppressed_counties"] == 1
-    assert out["suppressed_share"] == pytest.approx(0.25)
-
-
-def test_custom_region_with_every_county_suppressed_is_missing_not_zero():
-    rows = _counties([("31-33", 2024, "N", None, None, None), ("31-33", 2024, "N", None, None, None)])
-    out = metrics.aggregate_counties(rows, ["industry_code", "year"]).iloc[0]
-    assert math.isnan(out["emplvl"]) and math.isnan(out["avg_wkly_wage"]) and out["lower_bound"]

@@ -66,6 +66,25 @@ def test_custom_region_computes_lq_and_wage_from_sums(con):
     assert health["avg_wkly_wage"] == pytest.approx(w / e_ir / 52)
 
 
+def test_custom_region_whose_every_county_is_suppressed_is_missing_not_zero(tmp_path):
+    path = build_test_warehouse(tmp_path / "w.duckdb")
+    with warehouse.rebuild(path) as c:  # BLS also withholds Fairfield's manufacturing
+        c.execute("UPDATE qcew_annual SET disclosure_code = 'N', annual_avg_emplvl = NULL, total_annual_wages = NULL, "
+                  "annual_avg_wkly_wage = NULL, lq_annual_avg_emplvl = NULL "
+                  "WHERE area_fips = '39045' AND industry_code = '31-33'")
+    c = warehouse.connect_read_only(path)
+    try:
+        mfg = row(queries.sector_table(c, ("39041", "39045"), "sector", 2024), "31-33")
+        series = queries.sector_series(c, ("39041", "39045"), "sector")
+    finally:
+        c.close()
+    assert mfg["suppressed"] and mfg["lower_bound"] and mfg["suppressed_counties"] == 2
+    assert math.isnan(mfg["emplvl"]) and math.isnan(mfg["avg_wkly_wage"]) and math.isnan(mfg["lq"])
+    assert math.isnan(mfg["pct_1y"]) and math.isnan(mfg["share_pct"])
+    mfg_series = series[series["industry_code"] == "31-33"]
+    assert mfg_series["emplvl"].isna().all() and mfg_series["suppressed"].all()
+
+
 def test_region_totals_over_time_and_quarters(con):
     totals = queries.area_totals(con, ("39041", "39049"))
     assert totals["year"].tolist() == list(range(2019, 2025))

@@ -100,10 +100,13 @@ def compare_totals(named: tuple[tuple[str, tuple[str, ...]], ...], year: int) ->
 
 
 def compare_sectors(named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int) -> pd.DataFrame:
-    """queries.compare_sectors, built from cached per-area sector tables: the region's own table is the one
-    the page already drew, and a state's or the nation's serves every region compared with it."""
-    tables = {areas: sector_table(areas, level, year) for _, areas in named}
-    return queries.stack_sector_tables([(label, tables[areas]) for label, areas in named])
+    """queries.compare_sectors for (region, *others): the region's own table is the cached one the page already
+    drew, and the others (its state, the nation, picked areas) are read together and cached as a set, which
+    serves every region compared with the same areas."""
+    (label, areas), others = named[0], tuple(named[1:])
+    return queries.stack_sector_tables(
+        [(label, sector_table(areas, level, year)), *_q("sector_tables", others, level, int(year))]
+    )
 
 
 def qcew_caption(years: str | None = None) -> str:
