@@ -86,7 +86,7 @@ def qcew_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
-    """Years, releases and retrieval date of the loaded QCEW data, for captions."""
+    """Whether annual QCEW is loaded, its years, releases and retrieval date (captions), in one query."""
     first, last, retrieved, releases = _rows(con, """
         SELECT (SELECT min(first_year) FROM qcew_coverage_summary WHERE "table" = 'qcew_annual'),
                (SELECT max(last_year) FROM qcew_coverage_summary WHERE "table" = 'qcew_annual'),
@@ -94,6 +94,7 @@ def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
                (SELECT string_agg(DISTINCT release, '; ' ORDER BY release) FROM provenance WHERE source = 'qcew')
     """)[0]
     return {
+        "loaded": first is not None,
         "first_year": None if first is None else int(first),
         "last_year": None if last is None else int(last),
         "retrieved": None if retrieved is None else str(retrieved)[:10],
@@ -257,9 +258,9 @@ def _region_sql(n_areas: int, rows: str, *, quarterly: bool, totals: bool) -> st
                sum(total_wages)::DOUBLE AS total_wages,
                CASE WHEN sum(emplvl) > 0 THEN sum(total_wages) / sum(emplvl) / {weeks} END AS avg_wkly_wage,
                {annual_pay} AS avg_annual_pay, NULL::DOUBLE AS lq, {n_areas} AS n_areas,
-               count(*) FILTER (WHERE disclosure_code = 'N') AS suppressed_counties,
-               count(*) FILTER (WHERE disclosure_code = 'N') / {n_areas} AS suppressed_share,
-               count(*) FILTER (WHERE disclosure_code = 'N') > 0 AS lower_bound,
+               count(CASE WHEN disclosure_code = 'N' THEN 1 END) AS suppressed_counties,
+               count(CASE WHEN disclosure_code = 'N' THEN 1 END) / {n_areas} AS suppressed_share,
+               count(CASE WHEN disclosure_code = 'N' THEN 1 END) > 0 AS lower_bound,
                sum(emplvl) IS NULL AS suppressed, '{CUSTOM_LQ_BASIS}' AS lq_basis,
                max(nation_emplvl) AS nation_emplvl, max(nation_total) AS nation_total
         FROM {rows} {where}
@@ -340,31 +341,31 @@ def _custom_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
     """
     scan, params = _scan_sql(areas, quarterly=False, level=level, totals=True, years=[year, year - 1, year - 5])
     n = len(set(areas))
+    # One GROUP BY pivots the three years; the window carries the group's total onto every industry.
+    # (CASE inside the aggregates plans and runs faster here than FILTER clauses.)
     out = _df(con, f"""
-        WITH k AS (SELECT ?::INTEGER AS y), p AS (
-            SELECT r.industry_code,
-                   sum(emplvl) FILTER (WHERE year = k.y)::DOUBLE AS emplvl,
-                   sum(estabs) FILTER (WHERE year = k.y)::DOUBLE AS estabs,
-                   sum(total_wages) FILTER (WHERE year = k.y)::DOUBLE AS total_wages,
-                   sum(emplvl) FILTER (WHERE year = k.y - 1)::DOUBLE AS emplvl_prev,
-                   sum(emplvl) FILTER (WHERE year = k.y - 5)::DOUBLE AS emplvl_base,
-                   max(nation_emplvl) FILTER (WHERE year = k.y) AS nation_emplvl,
-                   max(nation_total) FILTER (WHERE year = k.y) AS nation_total,
-                   count(*) FILTER (WHERE year = k.y AND disclosure_code = 'N') AS suppressed_counties,
-                   count(*) FILTER (WHERE disclosure_code = 'N') > 0 AS lower_bound,
-                   any_value(k.y)::BIGINT AS year
-            FROM ({scan}) AS r CROSS JOIN k
-            GROUP BY r.industry_code
-            HAVING count(*) FILTER (WHERE year = k.y) > 0
-        )
-        SELECT p.industry_code, {_title("p")}, p.* EXCLUDE (industry_code, year),
-               (SELECT max(emplvl) FROM p WHERE industry_code = '{TOTAL_INDUSTRY}') AS region_total,
-               NULL::DOUBLE AS lq, '{CUSTOM_LQ_BASIS}' AS lq_basis, emplvl IS NULL AS suppressed,
-               suppressed_counties / {n} AS suppressed_share, year
-        FROM p LEFT JOIN industry_title AS t ON t.industry_code = p.industry_code
-        WHERE p.industry_code <> '{TOTAL_INDUSTRY}'
-        ORDER BY emplvl DESC NULLS LAST, p.industry_code
-    """, [year, *params])
+        SELECT g.* EXCLUDE (cells), {_title("g")}, NULL::DOUBLE AS lq, '{CUSTOM_LQ_BASIS}' AS lq_basis,
+               g.emplvl IS NULL AS suppressed, g.suppressed_counties / {n} AS suppressed_share, ?::BIGINT AS year
+        FROM (
+            SELECT industry_code,
+                   sum(CASE WHEN year = ? THEN emplvl END)::DOUBLE AS emplvl,
+                   sum(CASE WHEN year = ? THEN estabs END)::DOUBLE AS estabs,
+                   sum(CASE WHEN year = ? THEN total_wages END)::DOUBLE AS total_wages,
+                   sum(CASE WHEN year = ? THEN emplvl END)::DOUBLE AS emplvl_prev,
+                   sum(CASE WHEN year = ? THEN emplvl END)::DOUBLE AS emplvl_base,
+                   max(CASE WHEN year = ? THEN nation_emplvl END) AS nation_emplvl,
+                   max(CASE WHEN year = ? THEN nation_total END) AS nation_total,
+                   max(CASE WHEN industry_code = '{TOTAL_INDUSTRY}' THEN sum(CASE WHEN year = ? THEN emplvl END) END)
+                       OVER ()::DOUBLE AS region_total,
+                   count(CASE WHEN year = ? AND disclosure_code = 'N' THEN 1 END) AS suppressed_counties,
+                   count(CASE WHEN disclosure_code = 'N' THEN 1 END) > 0 AS lower_bound,
+                   count(CASE WHEN year = ? THEN 1 END) AS cells
+            FROM ({scan})
+            GROUP BY industry_code
+        ) AS g LEFT JOIN industry_title AS t ON t.industry_code = g.industry_code
+        WHERE g.industry_code <> '{TOTAL_INDUSTRY}' AND g.cells > 0
+        ORDER BY g.emplvl DESC NULLS LAST, g.industry_code
+    """, [year, year, year, year, year - 1, year - 5, year, year, year, year, year, *params])
     out["avg_wkly_wage"] = metrics.average_weekly_wage(*_floats(out, "total_wages", "emplvl"), metrics.WEEKS_PER_YEAR)
     return out
 
@@ -397,10 +398,11 @@ def _published_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
     """, [*params, *agglvls, year])
 
 
-def _sector_metrics(out: pd.DataFrame, *, custom: bool) -> pd.DataFrame:
+def _sector_metrics(out: pd.DataFrame, *, custom: bool, columns: list[str] | None = None) -> pd.DataFrame:
     """Shares, changes, CAGR and (for a county group) LQ from the rows' current, earlier and total values."""
+    columns = columns or SECTOR_TABLE_COLUMNS
     if out.empty:
-        return pd.DataFrame(columns=SECTOR_TABLE_COLUMNS)
+        return pd.DataFrame(columns=columns)
     # The formulas run on NumPy arrays: the same metrics, without pandas' per-operation overhead.
     emp, prev, base, total = _floats(out, "emplvl", "emplvl_prev", "emplvl_base", "region_total")
     out["share_pct"] = metrics.share_pct(emp, total)
@@ -411,7 +413,7 @@ def _sector_metrics(out: pd.DataFrame, *, custom: bool) -> pd.DataFrame:
     out["cagr_5y"] = metrics.cagr(base, emp, 5)
     if custom:
         out["lq"] = metrics.location_quotient(emp, total, *_floats(out, "nation_emplvl", "nation_total"))
-    return out[SECTOR_TABLE_COLUMNS]
+    return out[columns]
 
 
 def sector_table(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: str, year: int) -> pd.DataFrame:
@@ -437,15 +439,16 @@ def sector_tables(
     year = int(year)
     _require_level(level)
     singles = sorted({areas[0] for _, areas in named if len(set(areas)) == 1})
-    published = _published_sector_rows(con, singles, level, year) if singles else pd.DataFrame()
-    by_area = dict(tuple(published.groupby("area_fips", sort=False))) if not published.empty else {}
+    # The formulas are row by row, so one pass serves every area.
+    published = _sector_metrics(_published_sector_rows(con, singles, level, year), custom=False,
+                                columns=["area_fips", *SECTOR_TABLE_COLUMNS]) if singles else None
+    codes = published["area_fips"].to_numpy() if singles else None
     tables = []
     for label, areas in named:
         if len(set(areas)) > 1:
             tables.append((label, sector_table(con, areas, level, year)))
         elif areas:
-            rows = by_area.get(areas[0], pd.DataFrame())
-            tables.append((label, _sector_metrics(rows.reset_index(drop=True), custom=False)))
+            tables.append((label, published.loc[codes == areas[0], SECTOR_TABLE_COLUMNS].reset_index(drop=True)))
     return tables
 
 
@@ -466,30 +469,27 @@ def shift_share(
         return pd.DataFrame()
     start, end = int(start), int(end)
     scan, params = _scan_sql(areas, quarterly=False, level=level, totals=True, years=[start, end])
-    # US totals come from the region's all-industry row (industry '10'), so every industry gets them even
-    # where the region has no cell in one of the two years. A single BLS area's withheld cell is missing,
-    # not a lower bound; a county group's sum is.
+    # The US all-industry totals (E0, E1) are spread over every industry by the window, so an industry gets
+    # them even where the region has no cell in one of the two years. A single BLS area's withheld cell is
+    # missing, not a lower bound; a county group's sum is.
     frame = _df(con, f"""
-        WITH k AS (SELECT ?::INTEGER AS y0, ?::INTEGER AS y1), p AS (
-            SELECT r.industry_code,
-                   sum(emplvl) FILTER (WHERE year = k.y0)::DOUBLE AS e_ir0,
-                   sum(emplvl) FILTER (WHERE year = k.y1)::DOUBLE AS e_ir1,
-                   max(nation_emplvl) FILTER (WHERE year = k.y0) AS "E_i0",
-                   max(nation_emplvl) FILTER (WHERE year = k.y1) AS "E_i1",
-                   max(nation_total) FILTER (WHERE year = k.y0) AS "E0",
-                   max(nation_total) FILTER (WHERE year = k.y1) AS "E1",
-                   count(*) FILTER (WHERE disclosure_code = 'N') > 0 AS withheld
-            FROM ({scan}) AS r CROSS JOIN k
-            GROUP BY r.industry_code
-        )
-        SELECT p.industry_code, {_title("p")}, e_ir0, e_ir1, "E_i0", "E_i1",
-               (SELECT max("E0") FROM p WHERE industry_code = '{TOTAL_INDUSTRY}') AS "E0",
-               (SELECT max("E1") FROM p WHERE industry_code = '{TOTAL_INDUSTRY}') AS "E1",
-               withheld AND {'true' if len(set(areas)) > 1 else 'false'} AS lower_bound
-        FROM p LEFT JOIN industry_title AS t ON t.industry_code = p.industry_code
-        WHERE p.industry_code <> '{TOTAL_INDUSTRY}'
-        ORDER BY e_ir1 - e_ir0 DESC NULLS LAST, p.industry_code
-    """, [start, end, *params])
+        SELECT g.industry_code, {_title("g")}, e_ir0, e_ir1, "E_i0", "E_i1", "E0", "E1",
+               g.withheld AND {'true' if len(set(areas)) > 1 else 'false'} AS lower_bound
+        FROM (
+            SELECT industry_code,
+                   sum(CASE WHEN year = ? THEN emplvl END)::DOUBLE AS e_ir0,
+                   sum(CASE WHEN year = ? THEN emplvl END)::DOUBLE AS e_ir1,
+                   max(CASE WHEN year = ? THEN nation_emplvl END) AS "E_i0",
+                   max(CASE WHEN year = ? THEN nation_emplvl END) AS "E_i1",
+                   max(max(CASE WHEN year = ? THEN nation_total END)) OVER () AS "E0",
+                   max(max(CASE WHEN year = ? THEN nation_total END)) OVER () AS "E1",
+                   count(CASE WHEN disclosure_code = 'N' THEN 1 END) > 0 AS withheld
+            FROM ({scan})
+            GROUP BY industry_code
+        ) AS g LEFT JOIN industry_title AS t ON t.industry_code = g.industry_code
+        WHERE g.industry_code <> '{TOTAL_INDUSTRY}'
+        ORDER BY e_ir1 - e_ir0 DESC NULLS LAST, g.industry_code
+    """, [start, end, start, end, start, end, *params])
     if frame.empty:
         return pd.DataFrame(columns=SHIFT_SHARE_COLUMNS)
     return metrics.shift_share_frame(frame)[SHIFT_SHARE_COLUMNS]
@@ -503,58 +503,51 @@ def compare_totals(
 ) -> pd.DataFrame:
     """Total covered employment, 1-yr and 5-yr change, CAGR and weekly wage for each (label, areas) pair.
 
-    A single BLS area keeps its published weekly wage and is read with the others in one query; a county
-    group is summed and its weekly wage recomputed from summed wages. Regions without a total for the year
-    are left out.
+    One query answers every region: a single BLS area keeps its published weekly wage, and a county group is
+    summed, with its weekly wage recomputed from summed wages and a lower bound where a county total was
+    withheld. Regions without a total for the year are left out.
     """
     year = int(year)
+    parts, params = [], []
     singles = sorted({areas[0] for _, areas in named if len(set(areas)) == 1})
-    published = pd.DataFrame()
     if singles:
-        where, params = _area_filter(singles)
-        published = _df(con, f"""
-            SELECT area_fips, annual_avg_emplvl::DOUBLE AS emplvl, annual_avg_wkly_wage::DOUBLE AS avg_wkly_wage,
-                   emplvl_prev, emplvl_base, false AS lower_bound
+        where, area_params = _area_filter(singles)
+        parts.append(f"""
+            SELECT area_fips AS member, annual_avg_emplvl::DOUBLE AS emplvl, NULL::DOUBLE AS total_wages,
+                   annual_avg_wkly_wage::DOUBLE AS pub_wkly_wage, emplvl_prev, emplvl_base, false AS lower_bound
             FROM qcew_annual_slim
-            WHERE {where} AND own_code = '0' AND industry_code = '{TOTAL_INDUSTRY}' AND year = ?
-        """, [*params, year]).set_index("area_fips")
-    rows = []
-    for label, areas in named:
-        if len(set(areas)) > 1:
-            group = _custom_totals(con, areas, year)
-            if group is not None:
-                rows.append({"region": label, **group})
-        elif areas and areas[0] in published.index:
-            rows.append({"region": label, **published.loc[areas[0]].to_dict()})
-    out = pd.DataFrame.from_records(rows, columns=["region", "emplvl", "avg_wkly_wage", "emplvl_prev", "emplvl_base",
-                                                   "lower_bound"])
+            WHERE {where} AND own_code = '0' AND industry_code = '{TOTAL_INDUSTRY}' AND year = ?""")
+        params += [*area_params, year]
+    groups = list(dict.fromkeys(tuple(sorted(set(areas))) for _, areas in named if len(set(areas)) > 1))
+    for i, areas in enumerate(groups):
+        scan, scan_params = _scan_sql(areas, quarterly=False, level=None, totals=True,
+                                      years=[year, year - 1, year - 5])
+        parts.append(f"""
+            SELECT 'group {i}' AS member, sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl,
+                   sum(total_wages) FILTER (WHERE year = ?)::DOUBLE AS total_wages, NULL::DOUBLE AS pub_wkly_wage,
+                   sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl_prev,
+                   sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl_base,
+                   count(*) FILTER (WHERE year = ? AND disclosure_code = 'N') > 0 AS lower_bound
+            FROM ({scan})
+            HAVING count(*) FILTER (WHERE year = ?) > 0""")
+        params += [year, year, year - 1, year - 5, year, *scan_params, year]
+    found = _df(con, " UNION ALL ".join(parts), params).set_index("member") if parts else pd.DataFrame()
+    members = {areas: (areas[0] if len(set(areas)) == 1 else f"group {groups.index(tuple(sorted(set(areas))))}")
+               for _, areas in named if areas}
+    picked = [(label, members[areas]) for label, areas in named if areas and members[areas] in found.index]
+    if not picked:
+        return pd.DataFrame(columns=COMPARE_TOTAL_COLUMNS)
+    out = found.loc[[member for _, member in picked]].reset_index(drop=True)
+    out.insert(0, "region", [label for label, _ in picked])
     emp, prev, base = _floats(out, "emplvl", "emplvl_prev", "emplvl_base")
+    out["avg_wkly_wage"] = np.where(out["pub_wkly_wage"].notna().to_numpy(), out["pub_wkly_wage"].to_numpy("float64"),
+                                    metrics.average_weekly_wage(out["total_wages"].to_numpy("float64"), emp))
     out["year"] = year
     out["pct_1y"] = metrics.pct_change(prev, emp)
     out["pct_5y"] = metrics.pct_change(base, emp)
     out["cagr_5y"] = metrics.cagr(base, emp, 5)
     out["lower_bound"] = out["lower_bound"].astype(bool)
     return out[COMPARE_TOTAL_COLUMNS]
-
-
-def _custom_totals(con, areas, year: int) -> dict | None:
-    """A county group's summed total in year with the year-earlier and five-years-earlier sums."""
-    scan, params = _scan_sql(areas, quarterly=False, level=None, totals=True, years=[year, year - 1, year - 5])
-    row = _df(con, f"""
-        WITH k AS (SELECT ?::INTEGER AS y)
-        SELECT sum(emplvl) FILTER (WHERE year = k.y)::DOUBLE AS emplvl,
-               sum(total_wages) FILTER (WHERE year = k.y)::DOUBLE AS total_wages,
-               sum(emplvl) FILTER (WHERE year = k.y - 1)::DOUBLE AS emplvl_prev,
-               sum(emplvl) FILTER (WHERE year = k.y - 5)::DOUBLE AS emplvl_base,
-               count(*) FILTER (WHERE year = k.y AND disclosure_code = 'N') > 0 AS lower_bound
-        FROM ({scan}) AS r CROSS JOIN k
-        HAVING count(*) FILTER (WHERE year = k.y) > 0
-    """, [year, *params])
-    if row.empty:
-        return None
-    group = row.iloc[0].to_dict()
-    group["avg_wkly_wage"] = metrics.average_weekly_wage(group.pop("total_wages"), group["emplvl"])
-    return group
 
 
 COMPARE_COLUMNS = ["industry_code", "industry_title", "emplvl", "share_pct", "pct_5y", "lq", "lower_bound"]

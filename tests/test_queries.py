@@ -114,11 +114,30 @@ def test_comparison_of_region_state_and_nation(con):
     assert set(sectors["region"]) == {"Franklin", "Ohio", "United States"}
 
 
+def test_comparison_tables_read_together_match_each_regions_own_table(con):
+    # The Sector Demand comparison reads the state, the nation and picked areas in one query; a grant writer
+    # must see there the same numbers as on each region's own page.
+    named = (("Ohio", ("39000",)), ("Delaware + Fairfield", ("39041", "39045")), ("Franklin", ("39049",)),
+             ("United States", ("US000",)), ("Columbus", ("C1814",)))
+    together = dict(queries.sector_tables(con, named, "sector", 2024))
+    assert list(together) == [label for label, _ in named]
+    for label, areas in named:
+        pd.testing.assert_frame_equal(together[label].reset_index(drop=True),
+                                      queries.sector_table(con, areas, "sector", 2024).reset_index(drop=True))
+    totals = queries.compare_totals(con, named, 2024).set_index("region")
+    for label, areas in named:
+        own = queries.area_totals(con, areas).set_index("year").loc[2024]
+        assert totals.loc[label, "emplvl"] == own["emplvl"]
+        assert totals.loc[label, "avg_wkly_wage"] == pytest.approx(own["avg_wkly_wage"])
+        assert totals.loc[label, "pct_1y"] == pytest.approx(own["pct_1y"])
+
+
 def test_status_and_metro_state(con):
     status = queries.source_status(con)
     assert status["source"].tolist() == ["qcew"] and status["slices"].iloc[0] == 6
     facts = queries.qcew_facts(con)
     assert (facts["first_year"], facts["last_year"], facts["retrieved"]) == (2019, 2024, "2025-06-05")
+    assert facts["loaded"]
     assert queries.metro_state(con, "C1814") == "39"
 
 
@@ -143,7 +162,7 @@ def test_empty_warehouse_reports_no_qcew(tmp_path):
     path = build_test_warehouse(tmp_path / "empty.duckdb", qcew=False)
     c = duckdb.connect(str(path), read_only=True)
     try:
-        assert not queries.qcew_loaded(c)
+        assert not queries.qcew_loaded(c) and not queries.qcew_facts(c)["loaded"]
         assert queries.list_areas(c, "state").empty
         assert queries.sector_table(c, ("39049",), "sector", 2024).empty
     finally:

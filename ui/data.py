@@ -48,7 +48,8 @@ def _q(name: str, *args):
 
 
 def qcew_loaded() -> bool:
-    return _q("qcew_loaded")
+    """From the cached qcew_facts: the coverage summary lists annual years exactly when annual rows exist."""
+    return qcew_facts()["loaded"]
 
 
 def qcew_facts() -> dict:

@@ -190,7 +190,9 @@ def _replace_all(
                 "INSERT INTO oews_occupation SELECT occ_code, occ_title, o_group, major_group, display_level "
                 "FROM oews_occupations_df"
             )
-            con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) {_cell_select(release, *top)}")
+            # Stored in area and industry order, so a page reading one area skips the other row groups.
+            con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) {_cell_select(release, *top)} "
+                        "ORDER BY area_code, naics, occ_code")
             rows = _first(con, "SELECT count(*) FROM oews_estimate")[0]
     except duckdb.Error as exc:
         raise SourceError(f"BLS OEWS: the cells could not be loaded ({str(exc).splitlines()[0]})") from None
@@ -619,7 +621,8 @@ def load_spreadsheet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, s
             con.register("oews_xlsx_occ", occ_df)
             con.register("oews_xlsx_ind", ind_df)
             con.execute("DELETE FROM oews_estimate WHERE (area_code, naics) IN (SELECT DISTINCT area_code, naics FROM oews_xlsx)")
-            con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) SELECT {', '.join(ESTIMATE_COLUMNS)} FROM oews_xlsx")
+            con.execute(f"INSERT INTO oews_estimate ({', '.join(ESTIMATE_COLUMNS)}) SELECT {', '.join(ESTIMATE_COLUMNS)} "
+                        "FROM oews_xlsx ORDER BY area_code, naics, occ_code")
             con.execute("INSERT OR REPLACE INTO oews_area SELECT area_code, areatype_code, area_type, state_code, area_name, release FROM oews_xlsx_area")
             con.execute("INSERT OR IGNORE INTO oews_occupation SELECT * FROM oews_xlsx_occ")
             con.execute("INSERT OR IGNORE INTO oews_industry SELECT * FROM oews_xlsx_ind")
