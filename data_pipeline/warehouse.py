@@ -183,6 +183,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
+# benchmarks/generate_qcew.py writes SYNTHETIC into every file name; data loaded from such a file marks the
+# warehouse so the app shows its TEST DATA banner (ui/data.synthetic_warehouse) wherever it is opened.
+SYNTHETIC_MARK = "SYNTHETIC"
+
+
+def mark_synthetic(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")
+
+
 def _memory_limit() -> str:
     value = os.environ.get("SECTOR_PULSE_MEMORY_LIMIT", "2GB").strip()
     if not value[:-2].replace(".", "", 1).isdigit() or value[-2:].upper() not in ("MB", "GB"):

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from data_pipeline.http import Fetcher, FetchError, Provenance
 from data_pipeline.sources import RefreshOptions, Say, SourceError
-from data_pipeline.warehouse import record_provenance, transaction
+from data_pipeline.warehouse import SYNTHETIC_MARK, mark_synthetic, record_provenance, transaction
 
 SOURCE = "qcew"
 SLICE_URL = "{base}/cew/data/api/{year}/{qtr}/area/{area}.csv"
@@ -237,6 +237,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | Non
                 release=f"{years} {'annual averages' if table == 'qcew_annual' else 'quarterly'}",
                 path=str(path), sha256=None if prov else _sha(path), size=path.stat().st_size,
             )
+            if SYNTHETIC_MARK in path.name.upper():
+                mark_synthetic(con)
     finally:
         con.execute("DROP TABLE IF EXISTS qcew_stage")
     return rows

@@ -37,6 +37,14 @@ def test_suppressed_cells_stay_missing(con, tmp_path):
     assert estabs == 2  # BLS still publishes the establishment count
 
 
+def test_a_synthetic_benchmark_file_marks_the_warehouse_as_test_data(con, tmp_path):
+    # benchmarks/generate_qcew.py names every file *.SYNTHETIC.*: imported anywhere, the app must say TEST DATA.
+    qcew.load_file(con, county_slice(tmp_path / "39041.csv"), None, "import")
+    assert con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone() is None
+    qcew.load_file(con, county_slice(tmp_path / "2022.annual.SYNTHETIC.singlefile.csv", area="39049"), None, "import")
+    assert con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone() == ("true",)
+
+
 def test_codes_keep_leading_zeros_and_text(con, tmp_path):
     write_annual(tmp_path / "01001.csv", [annual_row("01001", 0, 10, 70, 2022, 500, 1_000_000)])
     qcew.load_file(con, tmp_path / "01001.csv", None, "import")
