@@ -561,13 +561,6 @@ def stack_sector_tables(tables: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def compare_sectors(
-    con: duckdb.DuckDBPyConnection, named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int
-) -> pd.DataFrame:
-    """Long table of each industry's share, 5-yr change and LQ for each (label, areas) pair."""
-    return stack_sector_tables(sector_tables(con, named, level, year))
-
-
 def county_map(con: duckdb.DuckDBPyConnection, state: str, industry_code: str, year: int) -> pd.DataFrame:
     """Every county of a state with its boundary, and one industry's jobs, LQ and 1-yr change there.
 
@@ -816,8 +809,13 @@ def _institution_filter(con, kind: str, code: str, counties: tuple[str, ...]) ->
         counties = tuple(members)
     elif kind == "county":
         counties = (code,)
-    counties = tuple(counties)
     return f"i.county_fips IN ({_marks(counties)})", list(counties)
+
+
+# Each institution as the newest IPEDS directory describes it (alias i for _institution_filter).
+_LATEST_INSTITUTIONS = (
+    "SELECT * FROM ipeds_institution QUALIFY row_number() OVER (PARTITION BY unitid ORDER BY year DESC) = 1"
+)
 
 
 def region_institutions(
@@ -826,9 +824,7 @@ def region_institutions(
     """Institutions located in the region (newest directory row per UNITID) with their completions in the newest year."""
     cond, params = _institution_filter(con, kind, code, counties)
     return _df(con, f"""
-        WITH i AS (
-            SELECT * FROM ipeds_institution QUALIFY row_number() OVER (PARTITION BY unitid ORDER BY year DESC) = 1
-        ), c AS (
+        WITH i AS ({_LATEST_INSTITUTIONS}), c AS (
             SELECT unitid, sum(ctotalt) AS completions FROM ipeds_completion
             WHERE year = (SELECT max(year) FROM ipeds_completion) GROUP BY unitid
         )
@@ -845,9 +841,7 @@ def region_completions(
     """First-major completions in the newest IPEDS year at institutions in the region, per CIP and award level."""
     cond, params = _institution_filter(con, kind, code, counties)
     return _df(con, f"""
-        WITH i AS (
-            SELECT * FROM ipeds_institution QUALIFY row_number() OVER (PARTITION BY unitid ORDER BY year DESC) = 1
-        )
+        WITH i AS ({_LATEST_INSTITUTIONS})
         SELECT c.year, c.cipcode, x.cip_title, c.awlevel, coalesce(a.award_level, 'AWLEVEL ' || c.awlevel) AS award_level,
                sum(c.ctotalt) AS completions, count(DISTINCT c.unitid) AS institutions
         FROM ipeds_completion c

@@ -110,7 +110,7 @@ def test_comparison_of_region_state_and_nation(con):
     comp = queries.compare_totals(con, named, 2024)
     assert comp["region"].tolist() == ["Franklin", "Ohio", "United States"]
     assert comp.iloc[1]["pct_5y"] == pytest.approx((emp("39000", "10", 2024) / emp("39000", "10", 2019) - 1) * 100)
-    sectors = queries.compare_sectors(con, named, "supersector", 2024)
+    sectors = queries.stack_sector_tables(queries.sector_tables(con, named, "supersector", 2024))
     assert set(sectors["region"]) == {"Franklin", "Ohio", "United States"}
 
 

@@ -101,9 +101,10 @@ def compare_totals(named: tuple[tuple[str, tuple[str, ...]], ...], year: int) ->
 
 
 def compare_sectors(named: tuple[tuple[str, tuple[str, ...]], ...], level: str, year: int) -> pd.DataFrame:
-    """queries.compare_sectors for (region, *others): the region's own table is the cached one the page already
-    drew, and the others (its state, the nation, picked areas) are read together and cached as a set, which
-    serves every region compared with the same areas."""
+    """Each industry's share, 5-yr change and LQ for (region, *others), stacked (queries.stack_sector_tables).
+
+    The region's own table is the cached one the page already drew; the others (its state, the nation, picked
+    areas) are read together and cached as a set, which serves every region compared with the same areas."""
     (label, areas), others = named[0], tuple(named[1:])
     return queries.stack_sector_tables(
         [(label, sector_table(areas, level, year)), *_q("sector_tables", others, level, int(year))]
@@ -157,6 +158,17 @@ def oews_release() -> dict:
 
 def oews_area_for_region(kind: str, code: str) -> dict:
     return _q("oews_area_for_region", kind, code)
+
+
+def require_oews_area(kind: str, code: str) -> dict:
+    """The OEWS area standing for the region, after showing why it differs (a county shown for its metro);
+    stops the page when no OEWS area fits (custom regions, areas not in the loaded release)."""
+    area = oews_area_for_region(kind, code)
+    if area["note"]:
+        st.info(area["note"])
+    if area["area_code"] is None:
+        st.stop()
+    return area
 
 
 def occupations_in_area(area_code: str) -> pd.DataFrame:

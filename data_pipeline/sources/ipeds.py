@@ -91,6 +91,15 @@ def _columns(path: Path, header: list[str], kind: str) -> dict[str, int]:
     return {c: header.index(c) for c in KINDS[kind]}
 
 
+def _cells(path: Path, kind: str):
+    """(line number, {column: stripped text}) for every non-blank data row of an IPEDS file of this kind."""
+    header, rows = _read_csv(path)
+    at = _columns(path, header, kind)
+    for line, row in enumerate(rows, start=2):
+        if any(cell.strip() for cell in row):
+            yield line, {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+
+
 def _int(text: str, path: Path, line: int, column: str) -> int | None:
     text = text.strip()
     if text in ("", "."):
@@ -103,19 +112,14 @@ def _int(text: str, path: Path, line: int, column: str) -> int | None:
 
 def parse_completions(path: Path) -> pd.DataFrame:
     """First-major awards per UNITID, CIP and award level (grand totals dropped); columns follow the agency."""
-    header, rows = _read_csv(path)
-    at = _columns(path, header, "c")
     records = []
-    for line, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cell = {c: (row[i] if i < len(row) else "") for c, i in at.items()}
-        if cell["MAJORNUM"].strip() != "1" or cell["CIPCODE"].strip().strip('="') == "99":
+    for line, cell in _cells(path, "c"):
+        if cell["MAJORNUM"] != "1" or cell["CIPCODE"].strip('="') == "99":
             continue
         cip = cip_code(cell["CIPCODE"])
         if cip is None:
             raise SourceError(f"{path.name}: line {line}: column CIPCODE: {cell['CIPCODE'][:20]!r} is not a CIP code")
-        records.append({"unitid": cell["UNITID"].strip(), "cipcode": cip, "awlevel": cell["AWLEVEL"].strip(),
+        records.append({"unitid": cell["UNITID"], "cipcode": cip, "awlevel": cell["AWLEVEL"],
                         "ctotalt": _int(cell["CTOTALT"], path, line, "CTOTALT")})
     if not records:
         raise SourceError(f"{path.name}: holds no first-major completions")
@@ -124,13 +128,8 @@ def parse_completions(path: Path) -> pd.DataFrame:
 
 def parse_directory(path: Path) -> pd.DataFrame:
     """Institution name, state and county FIPS and CBSA per UNITID (negative codes = not applicable -> NULL)."""
-    header, rows = _read_csv(path)
-    at = _columns(path, header, "hd")
     records = []
-    for line, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cell = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+    for line, cell in _cells(path, "hd"):
         codes = {}
         for col, width in (("FIPS", 2), ("COUNTYCD", 5), ("CBSA", 5)):
             value = _int(cell[col], path, line, col)
