@@ -9,7 +9,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
 from data_pipeline import warehouse
+
+APP_PY = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def use_warehouse(monkeypatch, path: Path) -> Path:
+    """Point the app at the warehouse at path, with its folder as the data folder (saved custom regions)."""
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(path))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(path.parent))
+    return path
+
+
+def open_app(monkeypatch, path: Path, timeout: int = 30) -> AppTest:
+    """AppTest of app.py reading the warehouse at path (use_warehouse)."""
+    use_warehouse(monkeypatch, path)
+    return AppTest.from_file(APP_PY, default_timeout=timeout)
+
+
+def open_page(view: str, region: str) -> AppTest:
+    """The app (already pointed at a warehouse) at ?region=..., switched to one page, without exception boxes."""
+    at = AppTest.from_file(APP_PY, default_timeout=60)
+    at.query_params["region"] = region
+    at.run()
+    at.switch_page(view)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 YEARS = range(2019, 2025)
 RETRIEVED = "2025-06-05T12:00:00+00:00"

@@ -4,9 +4,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_pipeline import regions
-from tests.app_fixtures import build_test_warehouse
+from tests.app_fixtures import build_test_warehouse, open_app
 
-APP = "../app.py"
 PAGES = ["views/overview.py", "views/sectors.py", "views/data_status.py"]
 
 
@@ -20,9 +19,7 @@ def loaded(tmp_path_factory):
 
 @pytest.fixture
 def app(loaded, monkeypatch):
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(loaded / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(loaded))
-    return AppTest.from_file(APP, default_timeout=30)
+    return open_app(monkeypatch, loaded / "warehouse.duckdb")
 
 
 def visit_all(at: AppTest) -> None:
@@ -93,9 +90,7 @@ def test_picking_a_county_in_the_sidebar_updates_the_link(app):
 
 def test_custom_region_builder_saves_and_selects_the_region(tmp_path, monkeypatch):
     build_test_warehouse(tmp_path / "warehouse.duckdb")
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
     at.text_input(key="custom_name").input("Columbus core")
     at.multiselect(key="custom_counties").set_value(["39045", "39049"])
     at.button(key="custom_save").click()
@@ -107,9 +102,7 @@ def test_custom_region_builder_saves_and_selects_the_region(tmp_path, monkeypatc
 
 def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
     build_test_warehouse(tmp_path / "warehouse.duckdb", qcew=False)
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
     assert not at.exception
     for page in PAGES:
         at.switch_page(page).run()
@@ -120,9 +113,7 @@ def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
 
 def test_shared_link_rebuilds_a_county_group_saved_elsewhere(tmp_path, monkeypatch):
     build_test_warehouse(tmp_path / "warehouse.duckdb")
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))  # nothing saved on this computer
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb")  # nothing saved on this computer
     at.query_params["region"] = "custom:Board area 7"
     at.query_params["counties"] = "39045.39041"
     at.run()
@@ -149,9 +140,7 @@ def test_warehouse_from_an_older_version_asks_for_the_upgrade_command(tmp_path, 
     con.execute("DROP TABLE qcew_area_summary")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
     assert not at.exception
     assert "python -m data_pipeline upgrade" in texts(at.error)
 

@@ -4,9 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from reports.images import chromium_path
-from tests.app_fixtures import build_test_warehouse
-
-APP = "../app.py"
+from tests.app_fixtures import build_test_warehouse, open_app
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +16,7 @@ def loaded(tmp_path_factory):
 
 @pytest.fixture
 def app(loaded, monkeypatch):
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(loaded / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(loaded))
-    return AppTest.from_file(APP, default_timeout=60)
+    return open_app(monkeypatch, loaded / "warehouse.duckdb", timeout=60)
 
 
 def labels(at: AppTest) -> list[str]:

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_fixtures import open_page, use_warehouse
 from tests.gap_files import build_gap_warehouse
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def use(monkeypatch, tmp_path, **kw) -> None:
-    path = build_gap_warehouse(tmp_path / "warehouse.duckdb", **kw)
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(path))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+    use_warehouse(monkeypatch, build_gap_warehouse(tmp_path / "warehouse.duckdb", **kw))
 
 
 def page(region: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["region"] = region
-    at.run()
-    at.switch_page("views/credential_gaps.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("views/credential_gaps.py", region)
 
 
 def text(at: AppTest) -> str:

@@ -1,13 +1,11 @@
 """AppTest for the Hiring page: renders for a state, county, custom region and workforce area; QWI missing -> info."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data_pipeline import regions
-from tests.app_fixtures import build_test_warehouse
+from tests.app_fixtures import build_test_warehouse, open_app
 from tests.qwi_fixtures import WIB, add_qwi
 
-APP = "../app.py"
 PAGE = "views/hiring.py"
 
 
@@ -19,12 +17,6 @@ def loaded(tmp_path_factory):
     return folder
 
 
-def open_app(folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(folder / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(folder))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
 def texts(elements) -> str:
     return " ".join(str(e.value) for e in elements).replace("\\", "")
 
@@ -34,7 +26,7 @@ def texts(elements) -> str:
     ("custom:Delaware and Fairfield", "Delaware and Fairfield"), (f"wib:{WIB}", "Central Ohio Workforce Area"),
 ])
 def test_hiring_page_renders_for_each_kind_of_region(loaded, monkeypatch, token, name):
-    at = open_app(loaded, monkeypatch)
+    at = open_app(monkeypatch, loaded / "warehouse.duckdb", timeout=60)
     at.query_params["region"] = token
     at.run()
     assert "TEST DATA" in texts(at.error)  # synthetic numbers are announced loudly (by app.py, on every page)
@@ -48,7 +40,7 @@ def test_hiring_page_renders_for_each_kind_of_region(loaded, monkeypatch, token,
 
 
 def test_workforce_area_on_a_bls_page_gets_an_info_not_a_traceback(loaded, monkeypatch):
-    at = open_app(loaded, monkeypatch)
+    at = open_app(monkeypatch, loaded / "warehouse.duckdb", timeout=60)
     at.query_params["region"] = f"wib:{WIB}"
     at.run()
     assert not at.exception
@@ -60,7 +52,7 @@ def test_workforce_area_on_a_bls_page_gets_an_info_not_a_traceback(loaded, monke
 
 def test_without_qwi_the_page_says_how_to_load_it(tmp_path, monkeypatch):
     build_test_warehouse(tmp_path / "warehouse.duckdb")
-    at = open_app(tmp_path, monkeypatch).run()
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb", timeout=60).run()
     assert not at.error  # a real (non-synthetic) warehouse has no TEST DATA banner
     at.switch_page(PAGE).run()
     assert not at.exception

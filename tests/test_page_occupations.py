@@ -10,9 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_pipeline import queries, warehouse
-from tests.app_fixtures import build_test_warehouse
+from tests.app_fixtures import build_test_warehouse, open_page, use_warehouse
 
-ROOT = Path(__file__).resolve().parent.parent
 RELEASE = "May 2025"
 AREAS = [("0000000", "N", "national", "00", "National"), ("3900000", "S", "state", "39", "Ohio"),
          ("0018140", "M", "metro", "39", "Columbus, OH")]
@@ -65,10 +64,7 @@ def add_oews(path: Path) -> Path:
 
 @pytest.fixture
 def oews_warehouse(tmp_path, monkeypatch):
-    path = add_oews(build_test_warehouse(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(path))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
-    return path
+    return use_warehouse(monkeypatch, add_oews(build_test_warehouse(tmp_path / "warehouse.duckdb")))
 
 
 @pytest.fixture
@@ -79,13 +75,7 @@ def ro(oews_warehouse):
 
 
 def page(region: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["region"] = region
-    at.run()
-    at.switch_page("views/occupations.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("views/occupations.py", region)
 
 
 def shown(at: AppTest) -> str:
@@ -150,8 +140,6 @@ def test_county_page_says_it_is_shown_for_its_metro(oews_warehouse):
 
 
 def test_page_without_oews_says_how_to_load_it(tmp_path, monkeypatch):
-    path = build_test_warehouse(tmp_path / "warehouse.duckdb")
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(path))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+    use_warehouse(monkeypatch, build_test_warehouse(tmp_path / "warehouse.duckdb"))
     at = page("state:39")
     assert any("refresh --sources oews" in i.value for i in at.info)

@@ -10,14 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data_pipeline import regions
-from tests.app_fixtures import build_test_warehouse
+from tests.app_fixtures import build_test_warehouse, open_app
 from tests.qcew_files import county_slice
 from tests.reliability.helpers import Snapshot, env_for, error_lines, run_cli
 
-APP = "../../app.py"
 HOSTILE = {
     "sql": "state:39'; DROP TABLE qcew_annual; --",
     "sql_custom": "custom:x' OR '1'='1",
@@ -47,9 +45,7 @@ def loaded(tmp_path_factory):
 
 @pytest.fixture
 def app(loaded, monkeypatch):
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(loaded / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(loaded))
-    return AppTest.from_file(APP, default_timeout=30)
+    return open_app(monkeypatch, loaded / "warehouse.duckdb")
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
@@ -79,9 +75,7 @@ def test_hostile_region_link_is_shown_escaped_and_falls_back(app, loaded, kind, 
 ])
 def test_hostile_custom_region_name_is_refused_with_a_plain_message(loaded, monkeypatch, tmp_path, name, tally):
     (tmp_path / "warehouse.duckdb").write_bytes((loaded / "warehouse.duckdb").read_bytes())
-    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
     at.text_input(key="custom_name").input(name)
     at.multiselect(key="custom_counties").set_value(["39041"])
     at.button(key="custom_save").click()
