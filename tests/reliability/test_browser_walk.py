@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.reliability.conftest import app_pages
-from tests.test_browser import CHROMIUM, FLAGS, no_exception, settle
+from tests.test_browser import browser, no_exception, settle  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 PAGES = app_pages()
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 def stable_download_count(page) -> int:
@@ -58,7 +44,7 @@ def click_for_download(page, button, title: str, label: str):
 
 
 @pytest.mark.parametrize("script, title, path", PAGES, ids=[title for _s, title, _p in PAGES])
-def test_page_renders_and_every_download_gives_a_file(browser, real_app, tmp_path, script, title, path, tally):
+def test_page_renders_and_every_download_gives_a_file(browser, real_app, tmp_path, script, title, path, tally):  # noqa: F811
     context = browser.new_context(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
     page = context.new_page()
     try:
