@@ -1,4 +1,4 @@
-"""Queries on the tiny fixture warehouse; custom-region storage and URL tokens."""
+"""Sector Demand queries on the tiny fixture warehouse: published and custom-region values, shift-share, maps."""
 
 import math
 
@@ -6,8 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from data_pipeline import queries, regions, warehouse
-from data_pipeline.regions import Region, RegionError
+from data_pipeline import queries, warehouse
 from tests.app_fixtures import build_test_warehouse, emp, wages
 
 
@@ -21,12 +20,6 @@ def con(tmp_path_factory):
 
 def row(df, code):
     return df[df["industry_code"] == code].iloc[0]
-
-
-def test_lists_areas_with_titles(con):
-    assert queries.list_areas(con, "state")[["code", "title"]].values.tolist() == [["39", "Ohio -- Statewide"]]
-    assert queries.list_areas(con, "metro")["code"].tolist() == ["C1814"]
-    assert queries.list_areas(con, "county", state="39")["code"].tolist() == ["39041", "39045", "39049"]
 
 
 def test_suppressed_county_cell_stays_missing(con):
@@ -132,15 +125,6 @@ def test_comparison_tables_read_together_match_each_regions_own_table(con):
         assert totals.loc[label, "pct_1y"] == pytest.approx(own["pct_1y"])
 
 
-def test_status_and_metro_state(con):
-    status = queries.source_status(con)
-    assert status["source"].tolist() == ["qcew"] and status["slices"].iloc[0] == 6
-    facts = queries.qcew_facts(con)
-    assert (facts["first_year"], facts["last_year"], facts["retrieved"]) == (2019, 2024, "2025-06-05")
-    assert facts["loaded"]
-    assert queries.metro_state(con, "C1814") == "39"
-
-
 def test_county_map_marks_suppressed_and_unloaded_counties(tmp_path):
     path = build_test_warehouse(tmp_path / "w.duckdb")
     shape = '{"type":"Feature","id":"%s","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}'
@@ -158,68 +142,6 @@ def test_county_map_marks_suppressed_and_unloaded_counties(tmp_path):
     assert counties.loc["39049", "emplvl"] == emp("39049", "31-33", 2024)
 
 
-def test_empty_warehouse_reports_no_qcew(tmp_path):
-    path = build_test_warehouse(tmp_path / "empty.duckdb", qcew=False)
-    c = duckdb.connect(str(path), read_only=True)
-    try:
-        assert not queries.qcew_loaded(c) and not queries.qcew_facts(c)["loaded"]
-        assert queries.list_areas(c, "state").empty
-        assert queries.sector_table(c, ("39049",), "sector", 2024).empty
-    finally:
-        c.close()
-
-
 def test_unknown_level_is_a_query_error(con):
     with pytest.raises(queries.QueryError):
         queries.sector_table(con, ("39049",), "7-digit", 2024)
-
-
-@pytest.mark.parametrize("token, expected", [
-    ("state:39", Region("state", "39")),
-    ("metro:C1814", Region("metro", "C1814")),
-    ("county:39049", Region("county", "39049")),
-    ("custom:Central Ohio", Region("custom", "Central Ohio")),
-    ("nation:US", Region("nation", "US")),
-])
-def test_valid_region_tokens_parse(token, expected):
-    assert regions.parse_token(token) == expected
-
-
-@pytest.mark.parametrize("token", [
-    "state:99;DROP", "state:3", "county:39049 OR 1=1", "metro:18140", "custom:../../etc/passwd",
-    "custom:", "planet:earth", "", None, "state:39\n", "custom:" + "x" * 100, 42,
-])
-def test_malformed_region_tokens_are_error_values_not_exceptions(token):
-    assert isinstance(regions.parse_token(token), RegionError)
-
-
-def test_custom_regions_round_trip_through_the_json_file(tmp_path):
-    store = regions.regions_path(tmp_path)
-    saved = regions.save_custom(store, "  Central   Ohio ", ["39049", "39041", "bogus", "39049"])
-    assert saved == Region("custom", "Central Ohio", "Central Ohio")
-    assert regions.load_custom(store) == {"Central Ohio": ("39041", "39049")}
-    assert saved.qcew_areas(regions.load_custom(store)) == ("39041", "39049")
-    assert not list(tmp_path.glob(".regions-*"))  # no temporary file left behind
-    assert regions.delete_custom(store, "Central Ohio") and regions.load_custom(store) == {}
-
-
-@pytest.mark.parametrize("name", ["../evil", "<script>", "", "x" * 61, "a/b"])
-def test_custom_region_names_are_plain_text_only(tmp_path, name):
-    store = regions.regions_path(tmp_path)
-    assert isinstance(regions.save_custom(store, name, ["39049"]), RegionError)
-    assert not store.exists()
-
-
-def test_corrupt_custom_region_file_reads_as_empty(tmp_path):
-    store = regions.regions_path(tmp_path)
-    store.write_text("{not json", encoding="utf-8")
-    assert regions.load_custom(store) == {}
-
-
-@pytest.mark.parametrize("text", ["", "3904", "39041.abc", "39041;DROP", "../39041", "1" * 2000])
-def test_shared_county_lists_are_refused_unless_five_digit_codes(text):
-    assert isinstance(regions.parse_counties(text), regions.RegionError)
-
-
-def test_shared_county_list_is_sorted_and_deduplicated():
-    assert regions.parse_counties("39049,39041.39049") == ("39041", "39049")

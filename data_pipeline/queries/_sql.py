@@ -1,0 +1,153 @@
+"""What every query module shares: the one way to run SQL, the codes BLS publishes under, and region geography."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+# BLS publishes region totals on own_code '0' (all ownerships, agglvl x0) and industry detail on
+# own_code '5' (private); we follow the same convention and say so in the app's captions.
+NATION_FIPS = "US000"
+TOTAL_INDUSTRY = "10"
+TOTAL_OWN = "0"
+PRIVATE_OWN = "5"
+# Second digit of agglvl_code: the same across nation (1x), MSA (4x), state (5x) and county (7x).
+LEVELS = {"supersector": "3", "sector": "4", "3-digit": "5", "4-digit": "6"}
+# Agglvl codes per NAICS level for nation (1x), MSA (4x), state (5x) and county (7x): an IN list lets
+# DuckDB push the filter down, where substr(agglvl_code, 2, 1) made it scan every row.
+LEVEL_AGGLVLS = {level: [f"{p}{d}" for p in "1457"] for level, d in LEVELS.items()}
+
+
+class QueryError(Exception):
+    """A warehouse query failed; str() is one line the page can show."""
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params, fetch):
+    cur = con.cursor()
+    try:
+        return fetch(cur.execute(sql, list(params)))
+    except duckdb.Error as exc:
+        raise QueryError(f"the warehouse could not answer ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    finally:
+        cur.close()
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    return _run(con, sql, params, lambda cur: cur.df())
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[tuple]:
+    """Plain tuples, for small answers that need no DataFrame."""
+    return _run(con, sql, params, lambda cur: cur.fetchall())
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values) or "NULL"
+
+
+def _require_level(level: str) -> str:
+    if level not in LEVELS:
+        raise QueryError(f"unknown NAICS level {level!r}; use one of {', '.join(LEVELS)}")
+    return LEVELS[level]
+
+
+def region_counties(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> list[str]:
+    """County FIPS codes that make up a metro (from the CBSA delineation) or a county itself."""
+    if kind == "county":
+        return [code]
+    if kind == "metro":
+        df = _df(con, "SELECT county_fips FROM county_cbsa WHERE 'C' || substr(cbsa_code, 1, 4) = ? "
+                      "ORDER BY county_fips", [code])
+        return df["county_fips"].tolist()
+    return []
+
+
+OEWS_NATION = "0000000"
+OEWS_CROSS_INDUSTRY = "000000"
+OEWS_ALL_OCCUPATIONS = "00-0000"
+OEWS_WAGES = ("a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90", "a_mean",
+              "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90", "h_mean")
+
+
+_OEWS_FLAGS = ("array_to_string(e.topcoded, ',') AS topcoded, array_to_string(e.not_released, ',') AS not_released, "
+               "array_to_string(e.footnotes, ',') AS footnotes")
+
+
+def _oews_area_name(con, code: str) -> str | None:
+    df = _df(con, "SELECT area_name FROM oews_area WHERE area_code = ?", [code])
+    return None if df.empty else str(df["area_name"].iloc[0])
+
+
+def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> dict:
+    """The OEWS area that stands for one of our regions: {'area_code', 'area_name', 'note'}.
+
+    state '39' -> '3900000'; metro 'C1814' (QCEW: 'C' + first 4 CBSA digits) -> CBSA 18140 -> '0018140';
+    county -> its metro via county_cbsa (OEWS publishes no county estimates), else its state with a note.
+    area_code is None (and note says why) when nothing in the loaded release fits.
+    """
+    note = ""
+    if kind == "nation":
+        target = OEWS_NATION
+    elif kind == "state":
+        target = f"{code}00000"
+    elif kind == "metro":
+        target = f"00{code[1:]}0"
+    elif kind == "county":
+        link = _df(con, "SELECT cbsa_code, cbsa_title FROM county_cbsa WHERE county_fips = ?", [code])
+        metro = f"00{link['cbsa_code'].iloc[0]}" if not link.empty else None
+        county = _df(con, "SELECT area_title FROM area_title WHERE area_fips = ?", [code])
+        county_name = str(county["area_title"].iloc[0]) if not county.empty else f"County {code}"
+        if metro and _oews_area_name(con, metro):
+            target = metro
+            note = (f"OEWS publishes no county estimates: {county_name} is shown for its metro area, "
+                    f"{_oews_area_name(con, metro)}.")
+        else:
+            target = f"{code[:2]}00000"
+            note = (f"OEWS publishes no county estimates and {county_name} is not in an OEWS metro area in the "
+                    f"loaded data (its nonmetropolitan area needs BLS area definitions): shown for its state.")
+    else:
+        return {"area_code": None, "area_name": None,
+                "note": "OEWS estimates exist for the nation, states, metro and nonmetro areas, not custom regions."}
+    name = _oews_area_name(con, target)
+    if name is None:
+        return {"area_code": None, "area_name": None,
+                "note": f"OEWS area {target} is not in the loaded release. {note}".strip()}
+    return {"area_code": target, "area_name": name, "note": note}
+
+
+def staffing_pattern(con: duckdb.DuckDBPyConnection, naics: str, area_code: str) -> pd.DataFrame:
+    """Occupations of an industry nationally, share_pct = 100 * tot_emp(occ, naics) / tot_emp('00-0000', naics),
+    joined with the region's cross-industry wages (region_a_median ...) for the same occupation."""
+    return _df(con, """
+        WITH ind AS (
+            SELECT * FROM oews_estimate WHERE area_code = ? AND naics = ?
+        ), total AS (
+            SELECT tot_emp FROM ind WHERE occ_code = ?
+        )
+        SELECT ind.occ_code, o.occ_title, o.o_group, o.major_group, ind.tot_emp AS national_industry_emp,
+               100.0 * ind.tot_emp / nullif((SELECT tot_emp FROM total), 0) AS share_pct,
+               r.tot_emp AS region_emp, r.a_median AS region_a_median, r.h_median AS region_h_median,
+               r.a_pct10 AS region_a_pct10, r.a_pct90 AS region_a_pct90,
+               array_to_string(r.topcoded, ',') AS region_topcoded,
+               array_to_string(r.not_released, ',') AS region_not_released
+        FROM ind
+        JOIN oews_occupation o USING (occ_code)
+        LEFT JOIN oews_estimate r ON r.area_code = ? AND r.naics = ? AND r.occ_code = ind.occ_code
+        WHERE ind.occ_code <> ?
+        ORDER BY share_pct DESC NULLS LAST, ind.occ_code
+    """, [OEWS_NATION, naics, OEWS_ALL_OCCUPATIONS, area_code, OEWS_CROSS_INDUSTRY, OEWS_ALL_OCCUPATIONS])
+
+
+def area_geography(area_code: str) -> tuple[str, str] | None:
+    """(kind, code) of our region matching an OEWS area, so completions cover the same place as openings.
+
+    '3900000' -> ('state', '39'); '0018140' -> ('metro', 'C1814'); '0000000' -> ('nation', 'US');
+    None for nonmetropolitan areas (their county lists come from BLS area definitions, not loaded).
+    """
+    if area_code == OEWS_NATION:
+        return "nation", "US"
+    if area_code.endswith("00000") and not area_code.startswith("00"):
+        return "state", area_code[:2]
+    if area_code.startswith("00"):
+        return "metro", "C" + area_code[2:6]
+    return None

@@ -1,0 +1,206 @@
+"""Credential Gaps: EP openings against IPEDS completions mapped through the CIP-SOC crosswalk."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_pipeline import metrics
+from data_pipeline.queries._sql import (
+    OEWS_CROSS_INDUSTRY,
+    _df,
+    _marks,
+    area_geography,
+    oews_area_for_region,
+    region_counties,
+    staffing_pattern,
+)
+
+EDUCATION_LEVELS = (
+    "Doctoral or professional degree", "Master's degree", "Bachelor's degree", "Associate's degree",
+    "Postsecondary nondegree award", "Some college, no degree", "High school diploma or equivalent",
+    "No formal educational credential",
+)
+MIDDLE_SKILL = ("Postsecondary nondegree award", "Some college, no degree", "Associate's degree")
+GAP_COLUMNS = (
+    "soc_code", "title", "major_group", "major_title", "education", "work_experience", "ojt_training",
+    "region_emp", "emp_status", "a_median", "a_median_topcoded", "ep_emp_base", "ep_openings", "openings_rate",
+    "openings", "completions", "programs", "gap", "gap_note",
+)
+
+
+def credential_sources(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the gap analysis can use: EP release, IPEDS year, crosswalk, their retrieval dates, test-data flag."""
+    prov = _df(con, """
+        SELECT source, string_agg(DISTINCT release, '; ' ORDER BY release) AS release, max(retrieved_at) AS retrieved,
+               string_agg(DISTINCT method, ', ' ORDER BY method) AS method
+        FROM provenance WHERE source IN ('ep', 'ipeds', 'cipsoc') GROUP BY source
+    """).set_index("source")
+    counts = _df(con, """
+        SELECT (SELECT count(*) FROM ep_occupation WHERE openings_annual IS NOT NULL) AS ep_openings,
+               (SELECT count(*) FROM ep_occupation WHERE education IS NOT NULL) AS ep_education,
+               (SELECT max(year) FROM ipeds_completion) AS ipeds_year,
+               (SELECT count(*) FROM ipeds_institution) AS institutions,
+               (SELECT count(*) FROM cip_soc) AS cip_soc,
+               (SELECT max(value) FROM meta WHERE key = 'synthetic') AS synthetic
+    """).iloc[0]
+
+    def field(source: str, col: str) -> str | None:
+        return str(prov.loc[source, col]) if source in prov.index and pd.notna(prov.loc[source, col]) else None
+
+    year = counts["ipeds_year"]
+    release = _df(con, "SELECT string_agg(DISTINCT release, '; ') AS r FROM ep_occupation "
+                       "WHERE openings_annual IS NOT NULL")["r"].iloc[0]
+    return {
+        "ep": bool(counts["ep_openings"]), "ep_education": bool(counts["ep_education"]),
+        "ep_release": None if pd.isna(release) else str(release), "ep_retrieved": field("ep", "retrieved"), "ep_method": field("ep", "method"),
+        "ipeds_year": None if pd.isna(year) else int(year), "ipeds_directory": bool(counts["institutions"]),
+        "ipeds_retrieved": field("ipeds", "retrieved"), "cip_soc": bool(counts["cip_soc"]),
+        "cipsoc_retrieved": field("cipsoc", "retrieved"), "synthetic": str(counts["synthetic"]).lower() == "true",
+    }
+
+
+def _institution_filter(con, kind: str, code: str, counties: tuple[str, ...]) -> tuple[str, list]:
+    """SQL condition on ipeds_institution alias i (and its parameters) selecting institutions in a region."""
+    if kind == "nation":
+        return "TRUE", []
+    if kind == "state":
+        return "i.state_fips = ?", [code]
+    if kind == "metro":
+        members = region_counties(con, "metro", code)
+        if not members:  # no CBSA delineation loaded: fall back on the CBSA code NCES assigns
+            return "'C' || substr(i.cbsa, 1, 4) = ?", [code]
+        counties = tuple(members)
+    elif kind == "county":
+        counties = (code,)
+    return f"i.county_fips IN ({_marks(counties)})", list(counties)
+
+
+# Each institution as the newest IPEDS directory describes it (alias i for _institution_filter).
+_LATEST_INSTITUTIONS = (
+    "SELECT * FROM ipeds_institution QUALIFY row_number() OVER (PARTITION BY unitid ORDER BY year DESC) = 1"
+)
+
+
+def region_institutions(
+    con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Institutions located in the region (newest directory row per UNITID) with their completions in the newest year."""
+    cond, params = _institution_filter(con, kind, code, counties)
+    return _df(con, f"""
+        WITH i AS ({_LATEST_INSTITUTIONS}), c AS (
+            SELECT unitid, sum(ctotalt) AS completions FROM ipeds_completion
+            WHERE year = (SELECT max(year) FROM ipeds_completion) GROUP BY unitid
+        )
+        SELECT i.unitid, i.instnm, i.stabbr, i.county_fips, i.cbsa, coalesce(c.completions, 0) AS completions
+        FROM i LEFT JOIN c USING (unitid)
+        WHERE {cond}
+        ORDER BY completions DESC, i.instnm
+    """, params)
+
+
+def region_completions(
+    con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """First-major completions in the newest IPEDS year at institutions in the region, per CIP and award level."""
+    cond, params = _institution_filter(con, kind, code, counties)
+    return _df(con, f"""
+        WITH i AS ({_LATEST_INSTITUTIONS})
+        SELECT c.year, c.cipcode, x.cip_title, c.awlevel, coalesce(a.award_level, 'AWLEVEL ' || c.awlevel) AS award_level,
+               sum(c.ctotalt) AS completions, count(DISTINCT c.unitid) AS institutions
+        FROM ipeds_completion c
+        JOIN i USING (unitid)
+        LEFT JOIN ipeds_award_level a USING (awlevel)
+        LEFT JOIN (SELECT DISTINCT cipcode, cip_title FROM cip_soc) x USING (cipcode)
+        WHERE c.year = (SELECT max(year) FROM ipeds_completion) AND {cond}
+        GROUP BY ALL ORDER BY c.cipcode, c.awlevel
+    """, params)
+
+
+def occupation_gaps(
+    con: duckdb.DuckDBPyConnection, area_code: str, allocation: str = "once", middle_skill: bool = False,
+) -> pd.DataFrame:
+    """Per detailed occupation: entry requirements (EP), regional employment and median wage (OEWS area),
+    annual openings = region_emp x EP openings / EP base employment, completions at institutions in the same
+    area mapped CIP -> SOC (metrics.supply_by_occupation with the allocation), gap = openings - completions;
+    largest gap first. gap_note says why a gap is blank (an input not loaded, employment not published).
+    """
+    rows = _df(con, """
+        SELECT p.soc_code, coalesce(o.occ_title, p.title) AS title, substr(p.soc_code, 1, 2) || '-0000' AS major_group,
+               m.occ_title AS major_title, p.education, p.work_experience, p.ojt_training,
+               e.tot_emp AS region_emp,
+               CASE WHEN e.occ_code IS NULL THEN 'no OEWS estimate in this area'
+                    WHEN e.tot_emp IS NULL THEN 'not released' ELSE 'published' END AS emp_status,
+               e.a_median, coalesce(list_contains(e.topcoded, 'a_median'), FALSE) AS a_median_topcoded,
+               p.emp_base AS ep_emp_base, p.openings_annual AS ep_openings
+        FROM ep_occupation p
+        LEFT JOIN oews_estimate e ON e.area_code = ? AND e.naics = ? AND e.occ_code = p.soc_code
+        LEFT JOIN oews_occupation o ON o.occ_code = p.soc_code
+        LEFT JOIN oews_occupation m ON m.occ_code = substr(p.soc_code, 1, 2) || '-0000'
+        WHERE coalesce(p.occupation_type, 'Line item') = 'Line item' AND p.openings_annual IS NOT NULL
+        ORDER BY p.soc_code
+    """, [area_code, OEWS_CROSS_INDUSTRY])
+    if middle_skill:
+        rows = rows[rows["education"].isin(MIDDLE_SKILL)]
+    rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"])
+    rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"])
+    status = credential_sources(con)
+    place = area_geography(area_code)
+    missing = ("IPEDS completions not loaded" if status["ipeds_year"] is None else
+               "IPEDS institution directory (HD) not loaded" if not status["ipeds_directory"] else
+               "CIP-SOC crosswalk not loaded" if not status["cip_soc"] else
+               "completions cannot be placed in a nonmetropolitan area" if place is None else "")
+    if missing:
+        rows["completions"], rows["programs"] = np.nan, pd.NA
+        rows["gap"] = np.nan
+        rows["gap_note"] = missing
+    else:
+        per_cip = region_completions(con, *place)
+        crosswalk = _df(con, "SELECT cipcode, soc_code FROM cip_soc")
+        supply = metrics.supply_by_occupation(per_cip[["cipcode", "completions"]], crosswalk, allocation)
+        rows = rows.merge(supply, on="soc_code", how="left")
+        mapped = set(crosswalk["soc_code"])
+        # No completions at the region's programs for a mapped occupation is a real zero, not a missing value.
+        rows["completions"] = rows["completions"].fillna(0.0)
+        rows["programs"] = rows["programs"].fillna(0).astype("int64")
+        rows["gap"] = metrics.credential_gap(rows["openings"], rows["completions"])
+        rows["gap_note"] = np.where(rows["openings"].isna(), "OEWS employment: " + rows["emp_status"],
+                                    np.where(~rows["soc_code"].isin(mapped), "no program maps to this occupation", ""))
+    return rows.sort_values(["gap", "openings"], ascending=False, na_position="last")[list(GAP_COLUMNS)].reset_index(
+        drop=True)
+
+
+def openings_by_education(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
+    """Regional annual openings summed by EP typical entry education, in BLS order; occupations = how many add up."""
+    gaps = occupation_gaps(con, area_code)
+    gaps["education"] = gaps["education"].fillna("Not assigned")
+    out = gaps.groupby("education", as_index=False).agg(
+        openings=("openings", lambda s: s.sum(min_count=1)), occupations=("soc_code", "size"),
+        without_estimate=("openings", lambda s: int(s.isna().sum())))
+    order = {level: i for i, level in enumerate((*EDUCATION_LEVELS, "Not assigned"))}
+    out["middle_skill"] = out["education"].isin(MIDDLE_SKILL)
+    return out.sort_values("education", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def sector_gaps(
+    con: duckdb.DuckDBPyConnection, naics: str, area_code: str, allocation: str = "once", middle_skill: bool = False,
+) -> pd.DataFrame:
+    """The occupations an industry hires (national staffing pattern, share_pct) with each one's regional gap."""
+    pattern = staffing_pattern(con, naics, area_code)
+    pattern = pattern[pattern["o_group"] == "detailed"][["occ_code", "share_pct"]]
+    gaps = occupation_gaps(con, area_code, allocation, middle_skill)
+    out = gaps.merge(pattern.rename(columns={"occ_code": "soc_code"}), on="soc_code", how="inner")
+    return out.sort_values(["gap", "share_pct"], ascending=False, na_position="last").reset_index(drop=True)
+
+
+def credential_gap_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.DataFrame:
+    """The brief's credential-gap table: the region's OEWS-area occupations with the largest gaps."""
+    area = oews_area_for_region(con, kind, code)
+    if not area["area_code"] or not credential_sources(con)["ep"]:
+        return pd.DataFrame()
+    gaps = occupation_gaps(con, area["area_code"]).head(15)
+    out = gaps[["soc_code", "title", "education", "openings", "completions", "gap", "a_median"]].copy()
+    for col in ("openings", "completions", "gap"):
+        out[col] = out[col].round(0)
+    return out.rename(columns={"a_median": "median_annual_wage"})
