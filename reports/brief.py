@@ -19,8 +19,8 @@ import pandas as pd
 
 from data_pipeline import queries, regions
 from data_pipeline.regions import Region, RegionError
+from figures import charts
 from reports.images import ImageExportError, chromium_path, figure_images
-from ui import charts
 
 QCEW_SOURCE = "U.S. Bureau of Labor Statistics, Quarterly Census of Employment and Wages (QCEW)"
 OEWS_SOURCE = "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics (OEWS)"

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, data
+from figures import charts
+from ui import data
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import current, plain
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import charts, data
+from figures import charts
+from ui import data
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import comparison_choices, current, plain
 
