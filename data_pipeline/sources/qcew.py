@@ -32,7 +32,21 @@ MANUAL = ("https://data.bls.gov/cew/data/files/YEAR/csv/YEAR_annual_singlefile.z
           "https://data.bls.gov/cew/doc/titles/area/area_titles.csv")
 
 KEY = ["area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr", "disclosure_code"]
-RENAMES = {"annual_avg_estabs_count": "annual_avg_estabs"}
+# Every published spelling that differs from ours: published column -> our column (SOURCES.md B.1 "Name drift").
+# The by-area CSVs (annual `{year}.annual.by_area/`, quarterly `{year}.q1-q4.by_area/`) say *_estabs_count where
+# the open-data slices and singlefiles say *_estabs; all other columns keep their names across layouts.
+# Title columns (area_title, own_title, industry_title, agglvl_title, size_title) are read past: the title
+# lists carry the titles.
+RENAMES = {
+    "annual_avg_estabs_count": "annual_avg_estabs",
+    "lq_annual_avg_estabs_count": "lq_annual_avg_estabs",
+    "oty_annual_avg_estabs_count_chg": "oty_annual_avg_estabs_chg",
+    "oty_annual_avg_estabs_count_pct_chg": "oty_annual_avg_estabs_pct_chg",
+    "qtrly_estabs_count": "qtrly_estabs",
+    "lq_qtrly_estabs_count": "lq_qtrly_estabs",
+    "oty_qtrly_estabs_count_chg": "oty_qtrly_estabs_chg",
+    "oty_qtrly_estabs_count_pct_chg": "oty_qtrly_estabs_pct_chg",
+}
 
 # Measures per layout, with DuckDB types. Estab counts stay published on suppressed rows.
 ANNUAL = {
