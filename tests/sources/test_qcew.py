@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -267,3 +269,59 @@ def test_a_damaged_real_file_is_refused_and_changes_nothing(con, tmp_path, share
         qcew.load_file(con, path, None, "import")
     assert con.execute("SELECT * FROM qcew_annual ORDER BY ALL").fetchall() == before
     assert con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 1
+
+
+def _by_area_member(area: str, title: str, year: int) -> str:
+    """One member of BLS's {year}_annual_by_area.zip, from the agency-layout fixture, moved to area and year."""
+    with open(FIXTURES / "2016.annual 27137 St. Louis County, Minnesota.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    for row in rows[1:]:
+        row[0], row[5], row[8] = area, str(year), title
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def test_default_refresh_fetches_year_y_minus_5_from_the_by_area_archive(con, served, make_config, shared_qcew,
+                                                                         monkeypatch):
+    monkeypatch.setattr(qcew, "latest_annual_year", lambda today=None: 2024)  # slices serve 2020-2024
+    assert qcew.default_years() == (2019, 2020, 2021, 2022, 2023, 2024)
+    state, site = served
+    _serve_shared(site, shared_qcew)
+    folder = site / "cew/data/files/2019/csv"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "2019_annual_by_area.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for area, title in (("US000", "U.S. TOTAL"), ("39000", "Ohio -- Statewide"),
+                            ("39041", "Delaware County, Ohio"), ("27137", "St. Louis County, Minnesota")):
+            zf.writestr(f"2019.annual.by_area/2019.annual {area} {title}.csv", _by_area_member(area, title, 2019))
+    messages = []
+    fetcher = Fetcher(make_config(state.base), progress=False)
+    qcew.refresh(con, fetcher, RefreshOptions(states=("39",)), messages.append)
+    requested = [p for p, _ in state.requests]
+    assert requested.count("/cew/data/files/2019/csv/2019_annual_by_area.zip") == 1
+    assert not any(p.startswith("/cew/data/api/2019/") for p in requested)  # never ask the API for Y-5
+    loaded = {r[0] for r in con.execute("SELECT area_fips FROM qcew_annual WHERE year = 2019").fetchall()}
+    assert loaded == {"US000", "39000", "39041"}  # 27137 is another state's county: left in the zip
+    cell = con.execute("SELECT annual_avg_estabs, annual_avg_emplvl, total_annual_wages FROM qcew_annual "
+                       "WHERE year = 2019 AND area_fips = '39041' AND own_code = '0' AND industry_code = '10'"
+                       ).fetchone()
+    assert cell == (5914, 92345, 4123456789)
+    assert con.execute("SELECT annual_avg_emplvl FROM qcew_annual WHERE year = 2019 AND area_fips = '39041' "
+                       "AND industry_code = '6211'").fetchone() == (None,)
+    assert emp(con, "39049", "10", own="0")[0] == 727016  # 2020 still from the open-data slice
+    url = con.execute("SELECT url FROM provenance WHERE source = 'qcew' AND slice LIKE 'qcew_annual:2019:%' "
+                      "LIMIT 1").fetchone()[0]
+    assert url.endswith("/cew/data/files/2019/csv/2019_annual_by_area.zip")
+    assert any("2019 annual averages from BLS's annual by-area archive" in m for m in messages)
+
+
+def test_an_error_page_instead_of_the_archive_is_refused_before_caching(con, served, make_config, shared_qcew,
+                                                                        monkeypatch):
+    monkeypatch.setattr(qcew, "latest_annual_year", lambda today=None: 2024)
+    state, site = served
+    _serve_shared(site, shared_qcew)
+    state.overrides["/cew/data/files/2019/csv/2019_annual_by_area.zip"] = b"Service Unavailable\n"
+    fetcher = Fetcher(make_config(state.base), progress=False)
+    with pytest.raises(BadBody, match="not a zip archive"):
+        qcew.refresh(con, fetcher, RefreshOptions(states=("39",), years=(2019,)), lambda m: None)
+    assert con.execute("SELECT count(*) FROM qcew_annual").fetchone()[0] == 0
