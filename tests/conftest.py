@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ from tests import agency_server
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# Every CLI run a test starts (subprocesses inherit this) uses a test contact and no pause between requests to
+# the local agency server; the tests of the contact rule and of the per-host interval set their own values.
+TEST_CONTACT = "tests@sector-pulse.invalid"
+os.environ.setdefault("SECTOR_PULSE_CONTACT", TEST_CONTACT)
+os.environ.setdefault("SECTOR_PULSE_MIN_INTERVAL", "0")
 
 
 def pytest_configure(config):
@@ -49,6 +57,7 @@ def make_config(tmp_path):
         defaults = {
             "data_dir": tmp_path / "data", "warehouse": tmp_path / "data" / "warehouse.duckdb",
             "contact": "tests@sector-pulse.invalid", "bases": bases, "timeout": 5.0, "retries": 3, "backoff": 0.01,
+            "min_interval": 0.0,
         }
         defaults.update(kw)
         return Config(**defaults)
