@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from data_pipeline.http import Fetcher, FetchError, Provenance
-from data_pipeline.sources import RefreshOptions, Say, SourceError
+from data_pipeline.http import Fetcher, FetchError, Provenance, Refused, Unreachable
+from data_pipeline.sources import RefreshOptions, Say, SourceError, stopped_part_way
 from data_pipeline.warehouse import SYNTHETIC_MARK, mark_synthetic, record_provenance, transaction
 
 SOURCE = "qcew"
@@ -346,17 +346,20 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
     qtrs = ["a"] + (["1", "2", "3", "4"] if options.quarterly else [])
     areas = areas_for_states(con, options.states)
     jobs = [(y, q, a) for y in years for q in qtrs for a in areas]
-    missing = []
+    missing, loaded = [], []
     for year, qtr, area in tqdm(jobs, desc="QCEW slices", unit="file", disable=not fetcher.progress):
         url = SLICE_URL.format(base=base, year=year, qtr=qtr, area=area)
         try:
             prov = fetcher.get(SOURCE, url, validate=validate_download)
+        except (Refused, Unreachable) as exc:  # the slices loaded so far are whole files: they stay
+            raise stopped_part_way("QCEW", len(loaded), len(jobs), exc) from None
         except FetchError as exc:
             if "HTTP 404" not in exc.reason:
                 raise
             missing.append(f"{year}/{qtr}/{area}")
             continue
         rows += load_file(con, Path(prov.path), prov, "refresh")
+        loaded.append(url)
     if missing:
         say(f"QCEW: {len(missing)} of {len(jobs)} slices are not published (e.g. {', '.join(missing[:3])}); skipped")
     say(f"QCEW: loaded {len(jobs) - len(missing)} area files for {len(areas)} areas, {years[0]}-{years[-1]} "
