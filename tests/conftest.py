@@ -16,10 +16,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 # Every CLI run a test starts (subprocesses inherit this) uses a test contact and no pause between requests to
-# the local agency server; the tests of the contact rule and of the per-host interval set their own values.
+# the local agency server, and a Census key; the tests of these rules set their own values.
 TEST_CONTACT = "tests@sector-pulse.invalid"
 os.environ.setdefault("SECTOR_PULSE_CONTACT", TEST_CONTACT)
 os.environ.setdefault("SECTOR_PULSE_MIN_INTERVAL", "0")
+os.environ.setdefault("SECTOR_PULSE_CENSUS_KEY", "test-census-key")
 
 
 def pytest_configure(config):
