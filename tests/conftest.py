@@ -58,7 +58,7 @@ def make_config(tmp_path):
         defaults = {
             "data_dir": tmp_path / "data", "warehouse": tmp_path / "data" / "warehouse.duckdb",
             "contact": "tests@sector-pulse.invalid", "bases": bases, "timeout": 5.0, "retries": 3, "backoff": 0.01,
-            "min_interval": 0.0,
+            "min_interval": 0.0, "census_key": "test-census-key",
         }
         defaults.update(kw)
         return Config(**defaults)

@@ -57,6 +57,7 @@ class Source:
     files: str  # how `import` recognises its files, in words
     tables: tuple[str, ...] = ()  # warehouse tables it writes
     default: str | None = None  # what the refresh loads when the agency cannot be reached, if anything
+    uses_states: bool = False  # refresh --states loads county and metro detail for those states
     needs_states: bool = False  # refresh needs --states to load anything
     needs_contact: bool = False  # BLS host: never contacted without a contact e-mail
     module: str = ""  # data_pipeline.sources.<module> holding refresh() and import_files()
@@ -72,7 +73,7 @@ class Source:
 
     def load_command(self, states: tuple[str, ...] | list[str] = ()) -> str:
         command = f"python -m data_pipeline refresh --sources {self.name}"
-        if self.needs_states:
+        if self.uses_states:  # the user's states, else Ohio as the example
             command += f" --states {','.join(states) if states else '39'}"
         return command
 

@@ -35,7 +35,7 @@ def _qcew() -> Source:
                 "https://data.bls.gov/cew/doc/titles/industry/industry_titles.csv"),
         files="QCEW CSV slices, singlefiles, by-area files and the area/industry title lists",
         tables=("qcew_annual", "qcew_quarterly", "area_title", "industry_title"),
-        needs_states=False,
+        uses_states=True,
     )
 
 
@@ -94,7 +94,7 @@ def _build() -> tuple[Source, ...]:
                     "https://lehd.ces.census.gov/data/qwi/latest_release/oh/qwi_oh_sa_f_gs_ns_op_u.csv.gz"),
             files="LEHD QWI CSV files (qwi_*.csv.gz) and label_geography files",
             tables=("qwi", "qwi_area"),
-            needs_states=True,
+            uses_states=True, needs_states=True,
         ),
     )
     return tuple(
