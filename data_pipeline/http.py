@@ -30,6 +30,17 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 CHUNK = 1 << 16
 
 
+class PoliteRetry(Retry):
+    """urllib3's Retry (Retry-After honoured on 429 and 503), with a ceiling on how long one answer can make
+    the refresh wait: a server asking for an hour gets its retries at MAX_WAIT, then the source is reported."""
+
+    MAX_WAIT = 120.0
+
+    def get_retry_after(self, response):
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.MAX_WAIT)
+
+
 class FetchError(Exception):
     """A download that failed; str() is one line naming the source and file."""
 
@@ -131,7 +142,7 @@ class Fetcher:
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
         self._last_request: dict[str, float] = {}
         self._pace_lock = threading.Lock()
-        retry = Retry(
+        retry = PoliteRetry(
             total=config.retries,
             connect=min(2, config.retries),  # a refused or unresolvable host rarely recovers in seconds
             read=config.retries,

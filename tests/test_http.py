@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from data_pipeline.http import BadBody, Fetcher, NoContact, Refused, Unreachable
+from data_pipeline.http import BadBody, Fetcher, NoContact, PoliteRetry, Refused, Unreachable
 from tests.agency_server import Fault
 
 PATH = "/cew/data/api/2022/a/area/39041.csv"
@@ -160,6 +160,14 @@ def test_503_waits_for_retry_after(site, make_config):
     Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
     (first, _), (second, _) = site.log
     assert second - first >= 0.9
+
+
+def test_a_very_long_retry_after_is_capped(site, make_config, monkeypatch):
+    monkeypatch.setattr(PoliteRetry, "MAX_WAIT", 0.3)
+    site.add_fault(PATH, Fault(status=429, retry_after="3600"))
+    prov = Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
+    (first, _), (second, _) = site.log
+    assert 0.25 <= second - first < 5 and Path(prov.path).read_bytes() == BODY
 
 
 def test_requests_to_one_host_keep_the_minimum_interval(site, make_config, served):
