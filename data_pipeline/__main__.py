@@ -183,6 +183,8 @@ def refresh_one(con, fetcher: Fetcher, source: Source, options: RefreshOptions) 
             say(f"{skipped}; loading {source.default} instead")
             bundled = dataclasses.replace(options, extra={**options.extra, source.name: "bundled"})
             outcome, message = load_isolated(con, source, lambda: source.refresh(con, fetcher, bundled, say))
+            if outcome != "loaded":
+                say(message)
             return ("default" if outcome == "loaded" else outcome), message
         say(skipped)
         return "skipped", "no contact e-mail"
