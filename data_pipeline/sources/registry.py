@@ -6,6 +6,7 @@ added to the product is added here, and everything that lists sources follows.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from data_pipeline.config import BLS_SOURCES
@@ -97,9 +98,7 @@ def _build() -> tuple[Source, ...]:
             uses_states=True, needs_states=True,
         ),
     )
-    return tuple(
-        Source(**{**s.__dict__, "needs_contact": s.name in BLS_SOURCES}) for s in sources
-    )
+    return tuple(dataclasses.replace(s, needs_contact=s.name in BLS_SOURCES) for s in sources)
 
 
 SOURCES: tuple[Source, ...] = _build()
