@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from data_pipeline.http import Fetcher, FetchError, Provenance
-from data_pipeline.sources import RefreshOptions, Say, SourceError
+from data_pipeline.http import Fetcher, FetchError, Provenance, Refused, Unreachable
+from data_pipeline.sources import RefreshOptions, Say, SourceError, stopped_part_way
 from data_pipeline.warehouse import SYNTHETIC_MARK, mark_synthetic, record_provenance, transaction
 
 SOURCE = "qcew"
@@ -437,16 +437,20 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
     if archived:
         say(f"QCEW: {', '.join(map(str, archived))} annual averages from BLS's annual by-area archive "
             f"(slices cover {oldest_slice} on){'; quarters of those years are not fetched' if options.quarterly else ''}")
+    loaded = []
     for year, qtr, area in tqdm(jobs, desc="QCEW slices", unit="file", disable=not fetcher.progress):
         url = SLICE_URL.format(base=base, year=year, qtr=qtr, area=area)
         try:
             prov = fetcher.get(SOURCE, url, validate=validate_download)
+        except (Refused, Unreachable) as exc:  # the slices loaded so far are whole files: they stay
+            raise stopped_part_way("QCEW", len(loaded), len(jobs), exc) from None
         except FetchError as exc:
             if "HTTP 404" not in exc.reason:
                 raise
             missing.append(f"{year}/{qtr}/{area}")
             continue
         rows += load_file(con, Path(prov.path), prov, "refresh")
+        loaded.append(url)
     wanted = len(jobs) + len(archived) * len(areas)
     if missing:
         say(f"QCEW: {len(missing)} of {wanted} area files are not published (e.g. {', '.join(missing[:3])}); skipped")

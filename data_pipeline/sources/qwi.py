@@ -10,9 +10,9 @@ Quirks: variable names are case-sensitive; each indicator has a status flag s<In
 flags -2, -1, 5 and 11 mean the value is not usable, so it becomes NULL (never 0) while the flag is kept;
 values are noise-infused (fuzzed); earnings are monthly; QWI metros are state parts of a CBSA (geography =
 state FIPS + CBSA code) and workforce investment areas carry state-specific codes (state FIPS + 6 characters);
-without a key the API allows 500 queries a day, and a call spans at most ten years. The LEHD CSV files spell
-some indicators differently from the API (`HirAS`/`sHirAS` for the API's `HirAs`/`sHirAs`): CSV_NAMES maps
-published names to ours regardless of case; a file named qwi_xx_... that is not a QWI CSV is refused, not skipped.
+since 12 May 2026 every API query needs a key (SOURCES.md B.8), and a call spans at most ten years. The LEHD CSV
+files spell some indicators differently from the API (`HirAS`/`sHirAS` for the API's `HirAs`/`sHirAs`): CSV_NAMES
+maps published names to ours regardless of case; a file named qwi_xx_... that is not a QWI CSV is refused, not skipped.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "qwi"
 API_PATH = "/data/timeseries/qwi/sa"
+KEY_SIGNUP = "https://api.census.gov/data/key_signup.html"
 MANUAL = ("https://lehd.ces.census.gov/data/qwi/latest_release/ (per state: qwi_XX_sa_f_gc_ns_op_u.csv.gz for "
           "counties, _gm_ for metros, _gw_ for workforce areas, _gs_ for the state)")
 
@@ -96,6 +97,8 @@ def validate_answer(path: Path) -> None:
     try:
         table = json.loads(path.read_bytes())
     except ValueError:
+        if b"key" in path.read_bytes()[:2000].lower():
+            raise ValueError("the Census API answered with a key error, not data") from None
         raise ValueError("not a Census API JSON answer (the body is not JSON)") from None
     if not (isinstance(table, list) and table and isinstance(table[0], list)):
         raise ValueError("not a Census API JSON table (expected an array of arrays)")
@@ -198,6 +201,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
         say("QWI: no states given (the API has no national totals); use --states OH,KY to load QWI")
         return 0
     base, key = fetcher.config.base("census_api"), fetcher.config.census_key
+    if not key:
+        raise SourceError(f"QWI: {key_needed('no Census API key is set (SECTOR_PULSE_CENSUS_KEY); nothing was sent')}")
     years = options.years or tuple(range(latest_year() - 5, latest_year() + 1))
     spans = [(years[i], years[min(i + MAX_YEARS_PER_CALL, len(years)) - 1])
              for i in range(0, len(years), MAX_YEARS_PER_CALL)]
@@ -209,6 +214,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
                 try:
                     prov = fetcher.get(SOURCE, url, validate=validate_answer, allow_empty=True)
                 except FetchError as exc:
+                    if _key_refused(exc.reason):
+                        raise SourceError(f"QWI: {key_needed('the Census API refused the key')}") from None
                     exc.url, exc.reason = redact(exc.url), redact(exc.reason)
                     exc.args = (f"{exc.source}: {file_name(exc.url)}: {exc.reason}",)
                     raise
@@ -224,6 +231,19 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
             "for those, earlier data kept")
     say(f"QWI: loaded {total:,} rows for states {', '.join(options.states)}, {years[0]}-{years[-1]}")
     return total
+
+
+def key_needed(what: str) -> str:
+    """What to do about a missing or refused Census key: sign up, or import the LEHD files instead."""
+    return (f"{what}. Since 12 May 2026 every Census Data API query needs a key: sign up at {KEY_SIGNUP} (a .com, "
+            f".net, .org, .gov or .edu e-mail address), then export SECTOR_PULSE_CENSUS_KEY=YOUR_KEY. Or download "
+            f"the LEHD files from {MANUAL} in a browser into a folder and run: python -m data_pipeline import FOLDER")
+
+
+def _key_refused(reason: str) -> bool:
+    """An answer that is the API's key error (a web page titled 'Invalid Key', or a plain-text key message)."""
+    text = reason.lower()
+    return "key error" in text or ("web page" in text and "key" in text)
 
 
 # --- LEHD CSV files ---

@@ -167,7 +167,7 @@ def test_html_page_instead_of_slice_fails_without_touching_tables(con, served, m
     _serve_shared(site, shared_qcew)
     state.overrides["/cew/data/api/2020/a/area/39041.csv"] = b"<html><body>Service Unavailable</body></html>"
     fetcher = Fetcher(make_config(state.base), progress=False)
-    with pytest.raises(BadBody, match="39041.csv: the server sent an HTML page"):
+    with pytest.raises(BadBody, match="39041.csv: the server sent a web page instead of 39041.csv"):
         qcew.refresh(con, fetcher, RefreshOptions(states=("39",), years=(2020,)), lambda m: None)
 
 

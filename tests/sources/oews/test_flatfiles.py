@@ -81,7 +81,7 @@ def test_html_error_page_is_rejected_and_nothing_is_loaded(live):
     state, con, fetcher = live
     state.add_fault(OE + "oe.area", Fault(status=200, body=b"<html><body>Access Denied</body></html>",
                                           content_type="text/html"))
-    with pytest.raises(http.BadBody, match="HTML"):
+    with pytest.raises(http.BadBody, match="web page"):
         oews.refresh(con, fetcher, RefreshOptions(), lambda _m: None)
     assert one(con, "SELECT count(*) FROM oews_estimate")[0] == 0
 
