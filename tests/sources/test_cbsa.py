@@ -114,6 +114,14 @@ def _published_county_rows(path):
     return [r for r in rows[3:] if r[10] is not None]
 
 
+def test_published_names_map_to_ours_in_one_table(real_list):
+    header = next(load_workbook(real_list, read_only=True).worksheets[0].iter_rows(min_row=3, max_row=3,
+                                                                                   values_only=True))
+    assert set(cbsa.COLUMNS) <= set(header)  # every name in the table is spelled as Census prints it
+    assert sorted(set(header) - set(cbsa.COLUMNS)) == ["County/County Equivalent", "Metropolitan Division Code",
+                                                       "Metropolitan Division Title", "State Name"]
+
+
 def test_real_july_2023_list_loads_every_county_with_published_cells(con, real_list):
     cbsa.load(con, real_list, None, "import")
     published = _published_county_rows(real_list)
@@ -206,3 +214,8 @@ def test_a_damaged_real_list_is_refused_and_changes_nothing(con, tmp_path, real_
         cbsa.load(con, path, None, "import")
     assert con.execute("SELECT * FROM county_cbsa ORDER BY county_fips").fetchall() == before
     assert con.execute("SELECT count(*) FROM provenance WHERE source = 'cbsa'").fetchone() == (1,)
+
+
+def test_other_agency_workbooks_are_not_taken_for_the_list(real_list):
+    others = [SHARED_DATA / "cipsoc" / "CIP2020_SOC2018_Crosswalk.xlsx", SHARED_DATA / "ep" / "occupation.xlsx"]
+    assert [cbsa.is_delineation(p) for p in others if p.is_file()] == [False] * sum(p.is_file() for p in others)

@@ -81,7 +81,7 @@ def _pairs(con, where, params):
 
 def test_real_crosswalk_loads_every_matched_pair_with_published_titles(con, real_xwalk):
     header, published = _published(real_xwalk)
-    assert header == ("CIP2020Code", "CIP2020Title", "SOC2018Code", "SOC2018Title")
+    assert header == tuple(cipsoc.COLUMNS)  # the name table is spelled, and ordered, as NCES prints it
     no_soc = sum(r[2] == "99-9999" and r[3] == "NO MATCH" for r in published)
     no_cip = sum(r[0] == "99.9999" and r[1] == "NO MATCH" for r in published)
     assert (len(published), no_soc, no_cip) == (6097, 194, 180)
@@ -167,3 +167,8 @@ def test_a_damaged_real_crosswalk_is_refused_and_changes_nothing(con, tmp_path, 
         cipsoc.load(con, path, None, "import")
     assert con.execute("SELECT * FROM cip_soc ORDER BY ALL").fetchall() == before
     assert con.execute("SELECT count(*) FROM provenance WHERE source = 'cipsoc'").fetchone() == (1,)
+
+
+def test_other_agency_workbooks_are_not_taken_for_the_crosswalk(real_xwalk):
+    others = [SHARED_DATA / "cbsa" / "list1_2023.xlsx", SHARED_DATA / "ep" / "occupation.xlsx"]
+    assert [cipsoc.is_crosswalk(p) for p in others if p.is_file()] == [False] * sum(p.is_file() for p in others)
