@@ -113,10 +113,13 @@ def is_delineation(path: Path) -> bool:
     if re.match(r"list1_\d{4}", path.name.lower()):
         return True
     try:
-        sheet = _open(path).worksheets[0]
-        return _layout(path, [tuple(r) for r in sheet.iter_rows(max_row=HEAD_ROWS, values_only=True)]) is not None
-    except SourceError as exc:
-        return "missing" in str(exc)  # a List 1 table that lost a column or its header
+        top = [tuple(r) for r in _open(path).worksheets[0].iter_rows(max_row=HEAD_ROWS, values_only=True)]
+    except (SourceError, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        return False
+    try:
+        return _layout(path, top) is not None
+    except SourceError:
+        return True  # a List 1 table that lost a column or its header
 
 
 def parse(path: Path) -> pd.DataFrame:

@@ -69,12 +69,20 @@ def _header(top: list[tuple]) -> tuple[int, list[str | None]] | None:
     return None
 
 
-def _sheet(path: Path, book) -> tuple[str, int, list[str | None]] | None:
+def _tops(path: Path, book) -> dict[str, list[tuple]]:
+    """The first rows of every sheet, by sheet name."""
+    try:
+        return {name: [tuple(r) for r in book[name].iter_rows(max_row=HEAD_ROWS, values_only=True)]
+                for name in book.sheetnames}
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise SourceError(f"{path.name}: cannot be read as a workbook ({type(exc).__name__})") from None
+
+
+def _sheet(path: Path, book, tops: dict[str, list[tuple]]) -> tuple[str, int, list[str | None]] | None:
     """(sheet, header row, columns) of the crosswalk table: the sheet titled CIP-SOC, else the largest with the
     crosswalk header; None when the workbook has none. A header lacking a required column is a damaged file."""
     found = []
-    for name in book.sheetnames:
-        top = [tuple(r) for r in book[name].iter_rows(max_row=HEAD_ROWS, values_only=True)]
+    for name, top in tops.items():
         header = _header(top)
         titled = name.strip().lower() == SHEET.lower()
         if header is None:
@@ -99,10 +107,11 @@ def is_crosswalk(path: Path) -> bool:
         return True
     try:
         book = _open(path)
+        tops = _tops(path, book)
     except SourceError:
         return False
     try:
-        return _sheet(path, book) is not None
+        return _sheet(path, book, tops) is not None
     except SourceError:
         return True  # a crosswalk sheet that lost its header or a column
 
@@ -110,7 +119,7 @@ def is_crosswalk(path: Path) -> bool:
 def parse(path: Path) -> pd.DataFrame:
     """CIP -> SOC pairs with titles, sentinels dropped; raises SourceError naming file, row and column."""
     book = _open(path)
-    chosen = _sheet(path, book)
+    chosen = _sheet(path, book, _tops(path, book))
     if chosen is None:
         raise SourceError(f"{path.name}: no sheet with the crosswalk header CIP2020Code, SOC2018Code "
                           f"(sheets: {', '.join(book.sheetnames)})")

@@ -219,3 +219,10 @@ def test_a_damaged_real_list_is_refused_and_changes_nothing(con, tmp_path, real_
 def test_other_agency_workbooks_are_not_taken_for_the_list(real_list):
     others = [SHARED_DATA / "cipsoc" / "CIP2020_SOC2018_Crosswalk.xlsx", SHARED_DATA / "ep" / "occupation.xlsx"]
     assert [cbsa.is_delineation(p) for p in others if p.is_file()] == [False] * sum(p.is_file() for p in others)
+
+
+def test_a_titled_list_without_its_header_is_recognised_and_refused(tmp_path):
+    path = workbook(tmp_path / "delineation.xlsx", header=["Code", "Title"])
+    assert cbsa.is_delineation(path)
+    with pytest.raises(SourceError, match=r"^delineation.xlsx: no 'CBSA Code' header in the first 10 rows"):
+        cbsa.parse(path)
