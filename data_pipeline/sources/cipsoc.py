@@ -140,7 +140,7 @@ def parse(path: Path) -> pd.DataFrame:
         for ours, raw, code, what in (("cipcode", raw_cip, cip, "a CIP"), ("soc_code", raw_soc, soc, "a SOC")):
             if code is None:
                 shown = "empty" if _blank(raw) else f"{str(raw)[:20]!r} is not {what} code"
-                raise SourceError(f"{path.name}: row {number}: column {_PUBLISHED[ours]!r}: {shown}")
+                raise SourceError(f"{path.name}: sheet {name!r}: row {number}: column {_PUBLISHED[ours]!r}: {shown}")
         records.append({"cipcode": cip, "cip_title": _title(cells.get("cip_title")), "soc_code": soc,
                         "soc_title": _title(cells.get("soc_title"))})
     if not records:

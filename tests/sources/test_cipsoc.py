@@ -156,7 +156,7 @@ def _damaged(tmp_path, real_xwalk, kind):
     ("truncated", r"^CIP2020_SOC2018_Crosswalk.xlsx: not an Excel workbook$"),
     ("html", r"^CIP2020_SOC2018_Crosswalk.xlsx: an HTML page saved as a workbook$"),
     ("dropped", r"^CIP2020_SOC2018_Crosswalk.xlsx: sheet 'CIP-SOC': row 1: column 'SOC2018Code' is missing$"),
-    ("cell", r"^CIP2020_SOC2018_Crosswalk.xlsx: row 4651: column 'SOC2018Code': '29-114' is not a SOC code$"),
+    ("cell", r"^CIP2020_SOC2018_Crosswalk.xlsx: sheet 'CIP-SOC': row 4651: column 'SOC2018Code': '29-114' is not a SOC code$"),
 ])
 def test_a_damaged_real_crosswalk_is_refused_and_changes_nothing(con, tmp_path, real_xwalk, kind, message):
     cipsoc.load(con, real_xwalk, None, "import")
