@@ -6,9 +6,16 @@ from pathlib import Path
 
 import openpyxl
 
-from data_pipeline.sources import oews
-
 OE = "/pub/time.series/oe/"
+# BLS's oe.datatype, as published (code -> name); series ids end in these codes.
+DATATYPES = {
+    "01": "Employment", "02": "Employment percent relative standard error", "03": "Hourly mean wage",
+    "04": "Annual mean wage", "05": "Wage percent relative standard error", "06": "Hourly 10th percentile wage",
+    "07": "Hourly 25th percentile wage", "08": "Hourly median wage", "09": "Hourly 75th percentile wage",
+    "10": "Hourly 90th percentile wage", "11": "Annual 10th percentile wage", "12": "Annual 25th percentile wage",
+    "13": "Annual median wage", "14": "Annual 75th percentile wage", "15": "Annual 90th percentile wage",
+    "16": "Employment per 1,000 jobs", "17": "Location Quotient",
+}
 
 
 def series(areatype: str, area: str, occ: str, values: dict[int, tuple[str, str]]) -> list[str]:
@@ -43,7 +50,7 @@ def write_flat_files(root: Path) -> Path:
         "000000\tAll Occupations\t0\tT\t1\n111011\tChief Executives\t3\tT\t2\n"
         "151254\tWeb Developers\t3\tT\t3\n291141\tRegistered Nurses\t3\tT\t4\n")
     (folder / "oe.datatype").write_text(
-        "datatype_code\tdatatype_name\n" + "".join(f"{i:02d}\t{c}\n" for i, c in enumerate(oews.COLUMNS, 1)))
+        "datatype_code\tdatatype_name\n" + "".join(f"{code}\t{name}\n" for code, name in DATATYPES.items()))
     (folder / "oe.footnote").write_text(
         "footnote_code\tfootnote_text\n5\tThis wage is equal to or greater than $115.00 per hour or "
         "$239,200 per year.\n8\tEstimate not released.\n")

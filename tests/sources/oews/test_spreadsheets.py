@@ -52,3 +52,33 @@ def test_spreadsheet_error_names_file_row_and_column(tmp_path):
     with pytest.raises(SourceError, match=r"state_M2025_dl.xlsx: row 3, column A_MEAN"):
         oews.import_files(con, [path], lambda _m: None)
     assert one(con, "SELECT count(*) FROM oews_estimate")[0] == 0
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("truncated", r"^state_M2025_dl.xlsx: cannot open as a spreadsheet"),
+    ("html", r"^state_M2025_dl.xlsx: cannot open as a spreadsheet"),
+    ("dropped", r"^state_M2025_dl.xlsx: row 1: missing columns \['OCC_CODE'\]$"),
+])
+def test_a_damaged_spreadsheet_is_refused_and_changes_nothing(tmp_path, kind, message):
+    import openpyxl
+
+    good = write_xlsx(tmp_path / "state_M2025_dl.xlsx",
+                      [xlsx_row(39, "Ohio", 2, "29-1141", "Registered Nurses", emp=134000)])
+    con = duckdb.connect()
+    ensure_schema(con)
+    oews.import_files(con, [good], lambda _m: None)
+    before = con.execute("SELECT * FROM oews_estimate ORDER BY ALL").fetchall()
+    damaged = tmp_path / "later" / good.name
+    damaged.parent.mkdir()
+    if kind == "truncated":  # the download stopped half way
+        damaged.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    elif kind == "html":  # an error page saved under the spreadsheet's name
+        damaged.write_bytes(b"<!DOCTYPE html>\n<html><head><title>Access Denied</title></head></html>\n")
+    else:
+        book = openpyxl.load_workbook(good)
+        book.active.delete_cols(9)  # OCC_CODE
+        book.save(damaged)
+    with pytest.raises(SourceError, match=message):
+        oews.import_files(con, [damaged], lambda _m: None)
+    assert con.execute("SELECT * FROM oews_estimate ORDER BY ALL").fetchall() == before
+    assert one(con, "SELECT count(*) FROM provenance")[0] == 1
