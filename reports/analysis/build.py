@@ -204,6 +204,11 @@ def build_document(con: duckdb.DuckDBPyConnection, token: str, sector: str | Non
         if section is not None:
             doc.sections.append(section)
     doc.not_covered = ctx.not_covered
+    if sector:
+        row = ctx.facts.get("sector", {}).get("row")
+        named = row is not None and row["industry_code"] == sector
+        doc.target = f"NAICS {sector}" + (f", {row['industry_title']}" if named else "")
+    doc.table_digest = table_digest(doc)
     doc.summary = summary(doc, ctx)
     sector_arg = f" --sector {sector}" if sector else ""
     doc.rebuild_command = (f"python -m data_pipeline brief --region {region.token}{sector_arg} --format pdf "

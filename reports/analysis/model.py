@@ -87,6 +87,8 @@ class Document:
     region_token: str
     generated: str
     vintages: str
+    target: str = ""  # "NAICS 62, Health care and social assistance" when a target sector was asked for
+    table_digest: str = ""
     summary: list[Paragraph] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     not_covered: list[NotCovered] = field(default_factory=list)

@@ -159,7 +159,7 @@ def occupations(ctx: Context) -> Section | None:
                "Work experience", "On-the-job training"], rows, {2, 3, 4, 5}, ("oews", "ep"),
               note=f"{src} Jobs and median annual wage: OEWS cross-industry estimates; '≥' marks a wage at the BLS "
                    "top code; — = not published. Growth is the national EP projection.",
-              method=OPENINGS_METHOD, region=region, widths=[0.9, 2.4, 0.8, 1.0, 0.9, 0.8, 1.4, 0.9, 1.2]),
+              method=OPENINGS_METHOD, region=region, widths=[0.75, 2.1, 0.7, 0.85, 0.85, 0.8, 1.45, 1.1, 1.25]),
     ])
     if top["education"].isna().all():
         ctx.facts["no_education"] = True
