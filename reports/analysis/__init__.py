@@ -20,8 +20,16 @@ FORMATS = ("pdf", "docx", "html")
 MEDIA = {"pdf": "application/pdf", "html": "text/html",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
-__all__ = ["FORMATS", "MEDIA", "AnalysisError", "Analysis", "Document", "PdfError", "build_analysis",
-           "write_analysis"]
+__all__ = [
+    "FORMATS",
+    "MEDIA",
+    "Analysis",
+    "AnalysisError",
+    "Document",
+    "PdfError",
+    "build_analysis",
+    "write_analysis",
+]
 
 
 @dataclass

@@ -214,9 +214,9 @@ def build_document(con: duckdb.DuckDBPyConnection, token: str, sector: str | Non
     doc.rebuild_command = (f"python -m data_pipeline brief --region {region.token}{sector_arg} --format pdf "
                            "--out analysis.pdf")
     doc.limits = [
-        "Cells an agency did not disclose are shown as — or 'suppressed', never as zero; sums over county groups "
-        "that include a withheld cell are lower bounds.",
-        "OEWS figures are survey estimates with sampling error; regional openings assume national occupational "
-        "growth and turnover rates.",
+        ("Cells an agency did not disclose are shown as — or 'suppressed', never as zero; sums over county groups "
+         "that include a withheld cell are lower bounds."),
+        ("OEWS figures are survey estimates with sampling error; regional openings assume national occupational "
+         "growth and turnover rates."),
     ]
     return doc

@@ -18,8 +18,9 @@ def signed(value, digits: int = 0, suffix: str = "", blank: str = "—") -> str:
     """'+1,040' or '−85' (true minus sign)."""
     if missing(value):
         return blank
-    text = f"{float(value):+,.{digits}f}{suffix}"
-    return text.replace("-", "−")
+    if round(float(value), digits) == 0:  # no '+0' or '−0' for a change that rounds to nothing
+        return f"{0:.{digits}f}{suffix}"
+    return f"{float(value):+,.{digits}f}{suffix}".replace("-", "−")
 
 
 def pct(value, digits: int = 1, blank: str = "—") -> str:

@@ -90,8 +90,8 @@ def _evidence(doc: Document, labels: dict[str, str]) -> str:
         rows.append(f"<tr><td>{_e(c.agency)}, {_e(c.product)}</td><td>{_e(c.release)}</td><td>{_e(c.retrieved)}</td>"
                     f'<td class="mono">{files}</td></tr>')
     parts = ['<section class="appendix"><h2>Evidence appendix</h2>',
-             "<p>Every number above comes from these agency files as loaded, through the arithmetic written out "
-             "below. Sector Pulse adds no estimates of its own.</p>",
+             ("<p>Every number above comes from these agency files as loaded, through the arithmetic written out "
+              "below. Sector Pulse adds no estimates of its own.</p>"),
              '<div><h3>Sources</h3><table class="sources"><colgroup><col style="width:27%"><col style="width:12%">'
              '<col style="width:11%"><col style="width:50%"></colgroup><thead><tr><th>Agency and product</th>'
              "<th>Release</th><th>Retrieved</th><th>Raw file (agency URL) and sha256 as loaded</th></tr></thead><tbody>"

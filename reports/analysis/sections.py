@@ -220,7 +220,7 @@ def training(ctx: Context) -> Section | None:
     unmapped = occ.head(TOP_OCCUPATIONS)
     unmapped = unmapped[unmapped["gap_note"] == "no program maps to this occupation"]
     src = ctx.source("oews", "ep", "ipeds", "cipsoc")
-    method = (OPENINGS_METHOD + " Completions: IPEDS awards (first and second majors, all award levels) at "
+    method = (OPENINGS_METHOD + " Completions: IPEDS awards (first majors only, so each graduate counts once; all award levels) at "
               "institutions located in the region's counties, mapped CIP → SOC with the NCES crosswalk; allocation "
               "'split': a program mapped to k occupations gives each 1/k of its completions. Gap = openings − "
               "completions.")
