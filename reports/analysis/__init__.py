@@ -17,6 +17,7 @@ from reports.analysis.pdf import PdfError, html_to_pdf
 from reports.images import ImageExportError, figure_images
 
 FORMATS = ("pdf", "docx", "html")
+CHART_HEIGHT = 480  # px at 1000 px wide: about 3.5 in on the page, so a chart and a short table share one
 MEDIA = {"pdf": "application/pdf", "html": "text/html",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -66,7 +67,10 @@ def build_analysis(con: duckdb.DuckDBPyConnection, token: str, sector: str | Non
     figures = doc.figures()
     if charts and figures:
         try:
-            pngs = figure_images([f.figure for f in figures], "png", scale=2, width=1000, height=480)
+            for fig in figures:
+                if fig.figure.layout.height is None:
+                    fig.figure.update_layout(height=CHART_HEIGHT)
+            pngs = figure_images([f.figure for f in figures], "png", scale=2, width=1000)
             images = {f.key: png for f, png in zip(figures, pngs, strict=True)}
         except ImageExportError as exc:
             doc.limits.append(f"Charts are missing from this copy: {exc}; the tables hold the same numbers.")

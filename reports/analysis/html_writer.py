@@ -28,7 +28,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 2pt 3pt; text-align: left; vert
          overflow-wrap: anywhere; }
 th { background: #eef3f8; font-weight: bold; overflow-wrap: normal; word-break: normal; } td.num, th.num { text-align: right; }
 td.num { white-space: nowrap; }
-figure { margin: 4pt 0 2pt 0; break-inside: avoid; page-break-inside: avoid; } figure img { width: 100%; max-height: 3.6in; object-fit: contain; }
+figure { margin: 4pt 0 2pt 0; break-inside: avoid; page-break-inside: avoid; } figure img { width: 100%; max-height: 4.6in; object-fit: contain; }
 figcaption { font-size: 8.5pt; color: #444; }
 .note { font-size: 8pt; color: #555; margin: 2pt 0 8pt 0; }
 .appendix { break-before: page; page-break-before: always; }

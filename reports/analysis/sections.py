@@ -149,17 +149,18 @@ def occupations(ctx: Context) -> Section | None:
              f.text(r.ojt_training)] for r in top.itertuples()]
     first = top.iloc[0]
     section = Section("occupations", title, [
-        Figure("occupation_openings", f"{first['title']}: about {f.count(first['openings'])} openings a year",
-               charts.ranked_bars(top, "title", "openings", top=TOP_OCCUPATIONS, x_title="Estimated annual openings",
-                                  source=src, title=f"{first['title']} has the most openings: about "
-                                                    f"{f.count(first['openings'])} a year"),
-               "Occupations ranked by estimated annual openings", ("oews", "ep"), OPENINGS_METHOD, region),
         Table("occupations", f"Occupations with the most annual openings in {area['area_name']}",
               ["SOC", "Occupation", "Jobs", "Median wage", "Annual openings", f"US growth {span}", "Entry education",
                "Work experience", "On-the-job training"], rows, {2, 3, 4, 5}, ("oews", "ep"),
               note=f"{src} Jobs and median annual wage: OEWS cross-industry estimates; '≥' marks a wage at the BLS "
                    "top code; — = not published. Growth is the national EP projection.",
               method=OPENINGS_METHOD, region=region, widths=[0.75, 2.1, 0.7, 0.85, 0.85, 0.8, 1.45, 1.1, 1.25]),
+        Figure("occupation_openings", f"{first['title']}: about {f.count(first['openings'])} openings a year",
+               charts.ranked_bars(top, "title", "openings", top=TOP_OCCUPATIONS, x_title="Estimated annual openings",
+                                  source=src, title=f"{first['title']} has the most openings: about "
+                                                    f"{f.count(first['openings'])} a year"
+                                  ).update_layout(height=220 + 32 * len(top)),  # every bar keeps its label
+               "Occupations ranked by estimated annual openings", ("oews", "ep"), OPENINGS_METHOD, region),
     ])
     if top["education"].isna().all():
         ctx.facts["no_education"] = True
