@@ -135,6 +135,29 @@ def test_pdf_and_word_carry_every_number_of_every_table_and_the_summary(analysis
         assert "Evidence appendix" in text and doc.table_digest in text.replace(" ", "")
 
 
+NUMBER = re.compile(r"[−+]?\$?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _model_texts(doc) -> str:
+    parts = [doc.title, doc.region_detail, doc.target, doc.generated, doc.vintages]
+    parts += [p.text for p in doc.summary] + [c.short for c in doc.citations.values()]
+    parts += [f"{n.title} {n.reason}" for n in doc.not_covered] + doc.limits
+    for block in doc.blocks():
+        parts += [block.text] if hasattr(block, "text") else [block.title]
+        if hasattr(block, "rows"):
+            parts += [*block.columns, block.note, *(c for row in block.rows for c in row)]
+    return " ".join(parts)
+
+
+def test_no_number_in_the_pdf_or_word_body_is_one_the_warehouse_did_not_give(analysis, texts):
+    allowed = set(NUMBER.findall(_model_texts(analysis.document)))
+    for fmt, text in texts.items():
+        body = re.sub(r"Page \d+ of \d+", "", text.split("Evidence appendix")[0])
+        body = re.sub(r"(Table|Figure) \d+\.|\b\d\. (?=[A-Z])", "", body)  # labels and section numbers
+        stray = sorted(set(NUMBER.findall(body)) - allowed)
+        assert not stray, (fmt, stray[:10])
+
+
 @needs_chromium
 def test_pdf_keeps_every_heading_with_what_follows_it(analysis):
     for page in PdfReader(io.BytesIO(analysis.pdf())).pages:
