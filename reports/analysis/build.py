@@ -43,21 +43,26 @@ KNOWN_FILES = {
                        "delineation-files/list1_2023.xlsx",
 }
 IPEDS_FILE = re.compile(r"(?i)^(c\d{4}_a|hd\d{4})\.(csv|zip)$")
+# Each formula and the section that uses it: the appendix writes out only the arithmetic the document shows.
 FORMULAS = (
-    Formula("Location quotient", "LQ = (e_ir / e_r) / (E_i / E): e_ir = regional jobs in industry i, e_r = regional "
-                                 "jobs in all industries, E_i and E = the same for the nation. LQ > 1: more "
-                                 "concentrated than nationally. BLS publishes LQ for its own areas; for county "
-                                 "groups it is computed with the US as base."),
-    Formula("Shift-share (Dunn 1960)", "Change e_ir,t − e_ir,0 = national growth e_ir,0 × G + industry mix "
-                                       "e_ir,0 × (g_i − G) + regional (competitive) e_ir,0 × (r_ir − g_i), with "
-                                       "G = E_t/E_0 − 1, g_i = E_i,t/E_i,0 − 1, r_ir = e_ir,t/e_ir,0 − 1."),
-    Formula("Annual openings", sections.OPENINGS_METHOD + " The region is assumed to grow and turn over at the "
-                                                          "national rate for each occupation."),
-    Formula("Completions allocation", "Split: completions_s = Σ_c completions_c / k_c over programs c mapped to "
-                                      "occupation s, k_c = number of occupations c maps to, so no graduate is "
-                                      "counted twice. Gap = annual openings − completions."),
-    Formula("Middle-skill share", "Openings in occupations whose EP typical entry education is an associate's "
-                                  "degree, a postsecondary nondegree award or some college, ÷ all openings."),
+    ("sectors", Formula(
+        "Location quotient", "LQ = (e_ir / e_r) / (E_i / E): e_ir = regional jobs in industry i, e_r = regional jobs "
+        "in all industries, E_i and E = the same for the nation. LQ > 1: more concentrated than nationally. BLS "
+        "publishes LQ for its own areas; for county groups it is computed with the US as base.")),
+    ("sectors", Formula(
+        "Shift-share (Dunn 1960)", "Change e_ir,t − e_ir,0 = national growth e_ir,0 × G + industry mix "
+        "e_ir,0 × (g_i − G) + regional (competitive) e_ir,0 × (r_ir − g_i), with G = E_t/E_0 − 1, "
+        "g_i = E_i,t/E_i,0 − 1, r_ir = e_ir,t/e_ir,0 − 1.")),
+    ("occupations", Formula(
+        "Annual openings", sections.OPENINGS_METHOD + " The region is assumed to grow and turn over at the national "
+        "rate for each occupation.")),
+    ("skills", Formula(
+        "Middle-skill share", "Openings in occupations whose EP typical entry education is an associate's degree, a "
+        "postsecondary nondegree award or some college, ÷ all openings.")),
+    ("training", Formula(
+        "Completions allocation", "Split: completions_s = Σ_c completions_c / k_c over programs c mapped to "
+        "occupation s, k_c = number of occupations c maps to, so no graduate is counted twice. Gap = annual "
+        "openings − completions.")),
 )
 
 
@@ -123,7 +128,7 @@ def _cite(doc: Document, keys) -> str:
 
 def summary(doc: Document, ctx: sections.Context) -> list[Paragraph]:
     """4–6 sentences from the section facts, each naming its source."""
-    out = []
+    out, extra = [], []  # extra: more on occupations, said only when other sources leave room
     where = ctx.name if ctx.kind in ("state", "nation") else f"the {ctx.name}"
     if "sector" in ctx.facts:
         s = ctx.facts["sector"]
@@ -150,6 +155,15 @@ def summary(doc: Document, ctx: sections.Context) -> list[Paragraph]:
         total = occ["openings"].sum()
         out.append(Paragraph(f"Across {len(occ):,} detailed occupations the area has an estimated {f.count(total)} job "
                              "openings a year from growth and replacement.", ("oews", "ep")))
+        top = occ.head(sections.TOP_OCCUPATIONS)
+        paid = top.dropna(subset=["a_median"]).sort_values(["a_median", "soc_code"], ascending=[False, True])
+        extra.append(Paragraph(f"The {len(top)} occupations with the most openings account for "
+                               f"{f.pct(top['openings'].sum() / total * 100)} of them.", ("oews", "ep")))
+        if not paid.empty:
+            p = paid.iloc[0]
+            extra.append(Paragraph(f"Among them, {p['title']} pays the highest median wage, "
+                                   f"{f.money(p['a_median'], bool(p['a_median_topcoded']))} a year, with about "
+                                   f"{f.count(p['openings'])} openings a year.", ("oews", "ep")))
     if "education" in ctx.facts:
         e = ctx.facts["education"]
         out.append(Paragraph(f"Middle-skill occupations account for {f.pct(e['middle_pct'])} of those openings.",
@@ -164,7 +178,7 @@ def summary(doc: Document, ctx: sections.Context) -> list[Paragraph]:
         r = h["ranked"].iloc[0]
         out.append(Paragraph(f"{r['industry_title']} made the most hires, {f.count(r['hires_4q'])} in {h['quarters']}, "
                              f"with new hires earning {f.money(r['earn_hires'])} a month.", ("qwi",)))
-    return out[:6]
+    return (out + extra[:max(0, 4 - len(out))])[:6]
 
 
 def _vintages(cites: dict[str, Citation]) -> str:
@@ -197,13 +211,15 @@ def build_document(con: duckdb.DuckDBPyConnection, token: str, sector: str | Non
     doc = Document(
         title=f"Regional Labor Market Analysis: {name}", region_name=name, region_detail=profile["detail"],
         region_token=region.token, generated=generated or time.strftime("%Y-%m-%d"), vintages=_vintages(cites),
-        citations=cites, formulas=list(FORMULAS),
+        citations=cites,
         test_data=str(queries.meta_value(con, "synthetic") or "").lower() == "true")
     for build in sections.SECTIONS:
         section = build(ctx)
         if section is not None:
             doc.sections.append(section)
     doc.not_covered = ctx.not_covered
+    shown = {sec.key for sec in doc.sections}
+    doc.formulas = [formula for key, formula in FORMULAS if key in shown]
     if sector:
         row = ctx.facts.get("sector", {}).get("row")
         named = row is not None and row["industry_code"] == sector

@@ -143,7 +143,7 @@ def _evidence(d, doc: Document, labels: dict[str, str]) -> None:
         p = _para(d, f"{x.name}. ", 8.5, bold=True)
         p.add_run(x.text).font.size = Pt(8.5)
     _heading(d, "Rebuild", 2)
-    _para(d, f"From the same warehouse, this command rebuilds the same document: {doc.rebuild_command} (also "
+    _para(d, f"Run against the same warehouse file (--warehouse PATH), this command rebuilds the same document: {doc.rebuild_command} (also "
              f"--format docx or --format html). Table digest (sha256 of every table cell): {doc.table_digest}", 8.5)
 
 

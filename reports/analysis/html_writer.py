@@ -105,7 +105,7 @@ def _evidence(doc: Document, labels: dict[str, str]) -> str:
                      f"Region: {_e(block.region)}. Method: {_e(block.method)}</p>")
     parts.append("<h3>Formulas</h3>")
     parts += [f'<p class="formula"><b>{_e(x.name)}.</b> {_e(x.text)}</p>' for x in doc.formulas]
-    parts.append(f'<div class="keep"><h3>Rebuild</h3><p class="formula">From the same warehouse, this command rebuilds '
+    parts.append(f'<div class="keep"><h3>Rebuild</h3><p class="formula">Run against the same warehouse file (--warehouse PATH), this command rebuilds '
                  f"the same document: <code>{_e(doc.rebuild_command)}</code> (also <code>--format docx</code> or "
                  f"<code>--format html</code>). Table digest (sha256 of every table cell): "
                  f'<span class="mono">{_e(doc.table_digest)}</span></p></div></section>')

@@ -143,7 +143,9 @@ def occupations(ctx: Context) -> Section | None:
     span = f"{int(top['base_year'].dropna().iloc[0])}–{str(int(top['proj_year'].dropna().iloc[0]))[2:]}" \
         if top["base_year"].notna().any() else "projection decade"
     src = ctx.source("oews", "ep")
-    region = f"OEWS area {area['area_code']} {area['area_name']}" + (f" ({area['note']})" if area["note"] else "")
+    region = (f"OEWS area {area['area_code']} {area['area_name']}, the BLS estimate area for {ctx.region_def}"
+              + (f" ({area['note']})" if area["note"] else ""))
+    ctx.facts["oews_region"] = region
     rows = [[r.soc_code, r.title, f.count(r.region_emp), f.money(r.a_median, bool(r.a_median_topcoded)),
              f.count(r.openings), f.pct(r.growth_pct), f.text(r.education), f.text(r.work_experience),
              f.text(r.ojt_training)] for r in top.itertuples()]
@@ -184,7 +186,7 @@ def skills(ctx: Context) -> Section | None:
     src = ctx.source("oews", "ep")
     rows = [[r.education, f.count(r.openings), f.pct(r.share), f.count(r.occupations), "yes" if r.middle_skill else ""]
             for r in edu.itertuples()]
-    region = f"OEWS area {ctx.oews_area['area_code']} {ctx.oews_area['area_name']}"
+    region = ctx.facts["oews_region"]
     biggest = edu.sort_values("openings", ascending=False).iloc[0]
     return Section("skills", title, [
         Paragraph(f"Middle-skill occupations (more than high school, less than a bachelor's degree) account for "
