@@ -65,7 +65,7 @@ def test_header_names_the_metro_and_never_an_internal_code(duluth, fmt):
     _analysis, texts = duluth
     head = texts[fmt].split("Summary")[0]
     assert "Duluth, MN-WI Metropolitan Statistical Area" in head and "C2026" not in head
-    assert "MN" in head and "WI" in head and "BLS OEWS, May 2025" in head
+    assert "Carlton and St. Louis counties, MN; Douglas County, WI" in head and "BLS OEWS, May 2025" in head
 
 
 def test_missing_sources_are_one_box_of_plain_reasons(duluth):

@@ -68,3 +68,14 @@ def test_refresh_from_census_layout_loads_membership(served, make_config, tmp_pa
     assert con.execute("SELECT cbsa_code FROM county_cbsa WHERE county_fips = '39049'").fetchone() == ("18140",)
     assert con.execute("SELECT method, release FROM provenance WHERE source = 'cbsa'").fetchone() == \
         ("refresh", cbsa.VINTAGE)
+
+
+def test_county_names_become_area_titles_without_replacing_qcew_titles(tmp_path):
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute("INSERT INTO area_title VALUES ('39049', 'Franklin County, Ohio (QCEW)', 'qcew')")
+    cbsa.load(con, workbook(tmp_path / "list1_2023.xlsx"), None, "import")
+    cbsa.load(con, workbook(tmp_path / "list1_2023.xlsx"), None, "import")  # a reload replaces its own titles
+    titles = dict(con.execute("SELECT area_fips, area_title FROM area_title ORDER BY area_fips").fetchall())
+    assert titles == {"39041": "Delaware County, Ohio", "39049": "Franklin County, Ohio (QCEW)",
+                      "46013": "Brown County, South Dakota"}
