@@ -97,7 +97,7 @@ def sectors(ctx: Context) -> Section | None:
         top = plot.dropna(subset=["lq", "pct_5y"]).sort_values("emplvl", ascending=False).iloc[0]
         section.blocks.append(Figure(
             "sector_bubble", f"{top['industry_title']}: LQ {f.ratio(top['lq'])}, growth {f.pct(top['pct_5y'])}",
-            charts.bubble_chart(plot, title=f"Growth and concentration of private sectors, {span}", source=src,
+            charts.growth_concentration(plot, title=f"Growth and concentration of private sectors, {span}", source=src,
                                 growth_title=f"Employment change {span} (%)"),
             "Private sectors by location quotient (x) and growth (y); bubble area = jobs", ("qcew",),
             "x = LQ, y = growth, area = jobs", region))
