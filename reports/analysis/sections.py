@@ -82,7 +82,7 @@ def sectors(ctx: Context) -> Section | None:
     df = df.head(TOP_SECTORS)
     span = f"{base}–{last}"
     src = ctx.source("qcew")
-    region = f"{ctx.name}: QCEW area(s) {', '.join(ctx.areas)}"
+    region = f"{ctx.region_def}; BLS QCEW area code(s) {', '.join(ctx.areas)}"
     section = Section("sectors", title)
     rows = [[r.industry_code, r.industry_title, f.count(r.emplvl, "suppressed"), f.signed(r.actual_change),
              f.pct(r.growth_pct), f.ratio(r.lq), f.money(r.avg_wkly_wage)] for r in df.itertuples()]
