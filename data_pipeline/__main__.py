@@ -370,7 +370,7 @@ def print_missing(missing: list[Source]) -> None:
 
 def cmd_brief(args) -> int:
     from data_pipeline.queries import QueryError
-    from reports.brief import BriefError, write_brief  # plotly and Chromium only for this command
+    from reports.analysis import AnalysisError, PdfError, write_analysis  # plotly and Chromium only here
 
     config = load_config(warehouse=args.warehouse)
     if not config.warehouse.exists():
@@ -378,20 +378,25 @@ def cmd_brief(args) -> int:
     out = Path(args.out).expanduser()
     if not out.parent.is_dir():
         raise UsageError(f"folder {out.parent} does not exist")
+    fmt = "html" if args.html else args.format
     con = connect_read_only(config.warehouse)
     try:
         from data_pipeline import regions
 
         custom = regions.load_custom(regions.regions_path(config.data_dir))
-        brief = write_brief(con, args.region, out, args.sector, as_html=True if args.html else None, custom=custom)
-    except BriefError as exc:
+        analysis = write_analysis(con, args.region, out, fmt, args.sector, custom=custom)
+    except (AnalysisError, PdfError) as exc:
         raise UsageError(str(exc)) from None
     except QueryError as exc:
         say(f"error: {exc}. Rebuild the warehouse with: python -m data_pipeline refresh")
         return EXIT_FAILED
     finally:
         con.close()
-    say(f"wrote {out} ({', '.join(brief.sections)}; left out: {', '.join(brief.left_out) or 'nothing'})")
+    doc = analysis.document
+    missing = "; ".join(f"{n.title} ({n.reason})" for n in doc.not_covered) or "nothing"
+    say(f"wrote {out} ({', '.join(doc.section_titles) or 'summary only'}). Not covered: {missing}")
+    if doc.not_covered:
+        say("load more data with: python -m data_pipeline refresh --help")
     return EXIT_OK
 
 
@@ -421,15 +426,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", parents=[common], help="what the warehouse holds",
                        epilog="example: python -m data_pipeline status")
     s.set_defaults(func=cmd_status)
-    b = sub.add_parser("brief", help="write the Regional Demand Brief (PDF, or HTML for .html)",
-                       epilog="example: python -m data_pipeline brief --region state:39 --sector 62 --out brief.pdf\n"
+    b = sub.add_parser("brief", help="write the Regional Labor Market Analysis (PDF, Word or HTML)",
+                       epilog="example: python -m data_pipeline brief --region metro:C2026 --format docx "
+                              "--out duluth.docx\n"
                               "regions: state:39, metro:C1814, county:39049, nation:US, custom:NAME",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")
     b.add_argument("--region", required=True, help="region token, e.g. state:39 or county:39049")
     b.add_argument("--sector", help="optional target NAICS sector, e.g. 62 or 31-33")
-    b.add_argument("--out", required=True, help="output file: .pdf (default) or .html")
-    b.add_argument("--html", action="store_true", help="write self-contained HTML whatever the extension")
+    b.add_argument("--out", required=True, help="output file")
+    b.add_argument("--format", choices=("pdf", "docx", "html"),
+                   help="pdf, docx (Word) or html (default: from the --out extension, else pdf)")
+    b.add_argument("--html", action="store_true", help=argparse.SUPPRESS)  # older spelling of --format html
     b.set_defaults(func=cmd_brief)
     return parser
 

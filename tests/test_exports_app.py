@@ -1,4 +1,4 @@
-"""AppTest: chart-image and table download buttons on every page, and the Demand Brief page's PDF and HTML buttons."""
+"""AppTest: chart-image and table download buttons on every page, and the Demand Brief page's preview with PDF and Word buttons."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -43,14 +43,17 @@ def test_without_chromium_charts_say_so_instead_of_failing(app, monkeypatch):
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
-def test_brief_page_generates_pdf_and_html_downloads(app):
+def test_brief_page_previews_the_analysis_and_offers_pdf_and_word(app):
     at = app.run()
     at.switch_page("views/brief.py").run()
-    assert not at.exception and "Regional Demand Brief" in at.title[0].value
+    assert not at.exception and "Regional Labor Market Analysis" in at.title[0].value
     assert labels(at) == []
     at.button(key="brief_generate").click().run()
     assert not at.exception
-    assert labels(at) == ["Download PDF", "Download HTML"]
+    assert labels(at) == ["Download PDF", "Download Word"]
+    assert any("Regional Labor Market Analysis" in s.value for s in at.subheader)
+    assert any("Not covered in this analysis" in w.value for w in at.warning)
+    assert at.get("plotly_chart") and at.dataframe
 
 
 def test_oews_workbook_notes_carry_release_retrieval_and_cell_meanings():

@@ -1,19 +1,20 @@
-"""Regional Demand Brief: one click makes a cited 2–4 page PDF (and the same as HTML) for the chosen region."""
+"""Demand Brief: the Regional Labor Market Analysis for the chosen region, previewed here, as PDF and Word."""
 
+import pandas as pd
 import streamlit as st
 
 from data_pipeline import regions
-from reports.brief import BriefError, brief_pdf, build_brief
+from reports.analysis import MEDIA, AnalysisError, PdfError, build_analysis
+from reports.analysis.model import TEST_DATA_MARK, Figure, Table
 from reports.images import chromium_path
 from ui import data
 from ui.downloads import safe_name
 from ui.region import current, plain
 
 ctx = current()
-st.title(f"{plain(ctx.label)}: Regional Demand Brief")
-st.write("A brief to attach to a grant application: headline numbers, growth sectors, top sectors and "
-         "occupations with wages, and a methods section citing every release and retrieval date. Sections whose "
-         "data is not loaded are left out with a note.")
+st.title(f"{plain(ctx.label)}: Regional Labor Market Analysis")
+st.write("A document to attach to a WIOA plan or a grant application: in-demand sectors and occupations, the "
+         "education they need, training supply, hiring, and an evidence appendix citing every file it comes from.")
 if not data.warehouse_path().exists():
     st.info(f"Nothing is loaded yet. Load data with `{data.LOAD_QCEW}` and "
             "`python -m data_pipeline refresh --sources oews`.")
@@ -26,28 +27,51 @@ if sectors is not None and not sectors.empty:
     choices |= dict(zip(sectors["industry_code"], sectors["industry_title"], strict=True))
 sector = st.selectbox("Target sector (optional)", list(choices), format_func=choices.get, key="brief_sector")
 
-if st.button("Generate brief", type="primary", key="brief_generate", icon=":material/description:"):
+if st.button("Generate analysis", type="primary", key="brief_generate", icon=":material/description:"):
     custom = regions.load_custom(regions.regions_path(data.data_dir()))
-    with st.spinner("Building the brief…"):
+    with st.spinner("Building the analysis…"):
         try:
-            brief = build_brief(data.connection(), ctx.region.token, sector or None, custom=custom)
-            pdf = brief_pdf(brief.html) if chromium_path() else None
-        except BriefError as exc:
+            analysis = build_analysis(data.connection(), ctx.region.token, sector or None, custom=custom)
+            pdf = analysis.pdf() if chromium_path() else None
+        except (AnalysisError, PdfError) as exc:
             st.error(plain(str(exc), 300))
             st.stop()
-    st.session_state["brief_result"] = (ctx.region.token, sector, brief.html, pdf, brief.left_out)
+    st.session_state["brief_result"] = (ctx.region.token, sector, analysis.document, pdf, analysis.docx())
 
 result = st.session_state.get("brief_result")
-if result and result[0] == ctx.region.token and result[1] == sector:
-    _, _, html_text, pdf, left_out = result
-    base = safe_name(f"regional_demand_brief_{ctx.label}" + (f"_{sector}" if sector else ""))
-    left, right = st.columns(2)
-    if pdf:
-        left.download_button("Download PDF", pdf, file_name=f"{base}.pdf", mime="application/pdf",
-                             key="brief_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-    else:
-        left.caption("The PDF needs Chromium on the server (`apt-get install chromium`); the HTML works anywhere.")
-    right.download_button("Download HTML", html_text.encode("utf-8"), file_name=f"{base}.html", mime="text/html",
-                          key="brief_html", on_click="ignore", icon=":material/code:")
-    if left_out:
-        st.caption("Left out (data not loaded): " + plain(", ".join(left_out), 300))
+if not (result and result[0] == ctx.region.token and result[1] == sector):
+    st.stop()
+_, _, doc, pdf, docx = result
+base = safe_name(f"labor_market_analysis_{ctx.label}" + (f"_{sector}" if sector else ""))
+left, right = st.columns(2)
+if pdf:
+    left.download_button("Download PDF", pdf, file_name=f"{base}.pdf", mime=MEDIA["pdf"], key="brief_pdf",
+                         on_click="ignore", icon=":material/picture_as_pdf:")
+else:
+    left.caption("The PDF needs Chromium on the server (`apt-get install chromium`); the Word file works anywhere.")
+right.download_button("Download Word", docx, file_name=f"{base}.docx", mime=MEDIA["docx"], key="brief_docx",
+                      on_click="ignore", icon=":material/article:")
+if doc.not_covered:
+    st.caption("Not covered for lack of data; load it with `python -m data_pipeline refresh --help`: "
+               + plain(", ".join(n.title for n in doc.not_covered), 300))
+
+st.divider()
+if doc.test_data:
+    st.error(TEST_DATA_MARK)
+st.subheader(doc.title)
+st.caption(f"Contains: {doc.region_detail}. Prepared {doc.generated} · Data: {doc.vintages}")
+for p in doc.summary:
+    st.write(p.text + " (" + "; ".join(doc.citations[k].short for k in p.cites if k in doc.citations) + ")")
+if doc.not_covered:
+    st.warning("**Not covered in this analysis**\n\n" + "\n".join(f"- **{n.title}.** {n.reason}" for n in doc.not_covered))
+for i, section in enumerate(doc.sections, 1):
+    st.markdown(f"#### {i}. {section.title}")
+    for block in section.blocks:
+        if isinstance(block, Table):
+            st.markdown(f"**{block.title}**")
+            st.dataframe(pd.DataFrame(block.rows, columns=block.columns), hide_index=True)
+            st.caption(block.note)
+        elif isinstance(block, Figure):
+            st.plotly_chart(block.figure, key=f"brief_fig_{block.key}")
+        else:
+            st.write(block.text)

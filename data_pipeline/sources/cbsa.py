@@ -33,6 +33,7 @@ COLUMNS = {
     "CBSA Code": "cbsa_code", "CBSA Title": "cbsa_title", "Metropolitan/Micropolitan Statistical Area": "metro_micro",
     "CSA Code": "csa_code", "CSA Title": "csa_title", "FIPS State Code": "state", "FIPS County Code": "county",
     "Central/Outlying County": "central_outlying",
+    "County/County Equivalent": "county_name", "State Name": "state_name",
 }
 REQUIRED = ("cbsa_code", "state", "county")
 # Title-row date -> OMB bulletin (list 1 files of earlier bulletins, re-saved as .xlsx, share the layout).
@@ -157,6 +158,8 @@ def parse(path: Path) -> pd.DataFrame:
             "cbsa_title": _text(record.get("cbsa_title")), "metro_micro": _text(record.get("metro_micro")),
             "csa_code": csa_code, "csa_title": _text(record.get("csa_title")),
             "central_outlying": _text(record.get("central_outlying")),
+            "county_title": ", ".join(filter(None, (_text(record.get("county_name")), _text(record.get("state_name")))))
+            or None,
         })
     if not records:
         raise SourceError(f"{path.name}: holds no county rows")
@@ -192,6 +195,11 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
             "INSERT INTO county_cbsa SELECT county_fips, cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, "
             "central_outlying, delineation_vintage FROM cbsa_frame"
         )
+        # County names in QCEW's own spelling ('Carlton County, Minnesota'), so a metro is described by its counties
+        # without QCEW loaded; titles QCEW loaded stay (its title list replaces these when it arrives).
+        con.execute("DELETE FROM area_title WHERE origin = 'cbsa'")
+        con.execute("INSERT INTO area_title SELECT county_fips, county_title, 'cbsa' FROM cbsa_frame "
+                    "WHERE county_title IS NOT NULL AND county_fips NOT IN (SELECT area_fips FROM area_title)")
         con.unregister("cbsa_frame")
         record_provenance(con, prov, source=SOURCE, slice_="delineation", method=method, rows=len(frame),
                           release=vintage, path=str(path), sha256=None if prov else sha256_of(path),

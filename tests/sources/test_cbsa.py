@@ -118,8 +118,7 @@ def test_published_names_map_to_ours_in_one_table(real_list):
     header = next(load_workbook(real_list, read_only=True).worksheets[0].iter_rows(min_row=3, max_row=3,
                                                                                    values_only=True))
     assert set(cbsa.COLUMNS) <= set(header)  # every name in the table is spelled as Census prints it
-    assert sorted(set(header) - set(cbsa.COLUMNS)) == ["County/County Equivalent", "Metropolitan Division Code",
-                                                       "Metropolitan Division Title", "State Name"]
+    assert sorted(set(header) - set(cbsa.COLUMNS)) == ["Metropolitan Division Code", "Metropolitan Division Title"]
 
 
 def test_real_july_2023_list_loads_every_county_with_published_cells(con, real_list):
@@ -226,3 +225,14 @@ def test_a_titled_list_without_its_header_is_recognised_and_refused(tmp_path):
     assert cbsa.is_delineation(path)
     with pytest.raises(SourceError, match=r"^delineation.xlsx: no 'CBSA Code' header in the first 10 rows"):
         cbsa.parse(path)
+
+
+def test_county_names_become_area_titles_without_replacing_qcew_titles(tmp_path):
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute("INSERT INTO area_title VALUES ('39049', 'Franklin County, Ohio (QCEW)', 'qcew')")
+    cbsa.load(con, workbook(tmp_path / "list1_2023.xlsx"), None, "import")
+    cbsa.load(con, workbook(tmp_path / "list1_2023.xlsx"), None, "import")  # a reload replaces its own titles
+    titles = dict(con.execute("SELECT area_fips, area_title FROM area_title ORDER BY area_fips").fetchall())
+    assert titles == {"39041": "Delaware County, Ohio", "39049": "Franklin County, Ohio (QCEW)",
+                      "46013": "Brown County, South Dakota"}
