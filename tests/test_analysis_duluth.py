@@ -75,7 +75,6 @@ def test_missing_sources_are_one_box_of_plain_reasons(duluth):
     assert "refresh" not in texts["pdf"] and "--states" not in texts["pdf"]
 
 
-@pytest.mark.xfail(reason="EP Table 1.2 parsing lands with issue 19", strict=False)
 def test_registered_nurses_entry_education_is_a_bachelors_degree(duluth):
     analysis, texts = duluth
     assert _nurses(analysis)[6] == "Bachelor's degree"
