@@ -51,6 +51,8 @@ class OptionalSection:
 OPTIONAL_SECTIONS = (
     OptionalSection("Credential gap summary", ("ep_occupation",), "credential_gap_summary",
                     "python -m data_pipeline refresh --sources ep"),
+    OptionalSection("In-demand occupations (Washington ESD rules; national EP growth stands in for area growth)",
+                    ("ep_occupation", "oews_estimate"), "in_demand_summary", "python -m data_pipeline refresh --sources ep"),
     OptionalSection("Hiring flows", ("qwi",), "hiring_flows", "python -m data_pipeline refresh --sources qwi"),
 )
 

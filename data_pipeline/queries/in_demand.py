@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data_pipeline import in_demand as rules
 from data_pipeline import metrics
 from data_pipeline.queries._sql import (
     OEWS_ALL_OCCUPATIONS,
@@ -101,3 +102,19 @@ def _value(df: pd.DataFrame, col: str):
         return None
     cell = df[col].iloc[0]
     return cell.item() if hasattr(cell, "item") else cell
+
+
+def in_demand_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.DataFrame:
+    """The brief's in-demand table: the region's occupations labelled In demand under the Washington ESD rules
+    (defaults), most openings first, each with the one-line reason (empty when an input is not loaded)."""
+    area = in_demand_area(con, kind, code)
+    if not area["area_code"]:
+        return pd.DataFrame()
+    rows, totals = in_demand_occupations(con, area["area_code"]), in_demand_totals(con, area["area_code"])
+    if rows.empty or totals["growth_pct"] is None:
+        return pd.DataFrame()
+    labelled, _ = rules.label_occupations(rows, rules.criteria(rows, totals, "washington"))
+    top = labelled[labelled["label"] == rules.IN_DEMAND].head(15)
+    out = top[["soc_code", "title", "openings", "a_median", "reason"]].copy()
+    out["openings"] = out["openings"].round(0)
+    return out.rename(columns={"a_median": "median_annual_wage"})
