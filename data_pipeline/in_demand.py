@@ -16,7 +16,8 @@ from data_pipeline import metrics
 
 IN_DEMAND, BALANCED, NOT_IN_DEMAND = "In demand", "Balanced", "Not in demand"
 LABELS = (IN_DEMAND, BALANCED, NOT_IN_DEMAND)
-METHODS = {"washington": "Washington ESD rules", "custom": "Custom criteria"}
+# Shown on the page and written into the URL (?demand_method=Custom), so short and plain.
+METHODS = {"washington": "Washington", "custom": "Custom"}
 
 # Washington ESD "Occupations in Demand" (SOURCES.md B.13): thresholds as published.
 WA_MIN_EMPLOYMENT = 50

@@ -38,7 +38,7 @@ if area["area_code"] is None:
     st.stop()
 code = area["area_code"]
 
-method = st.radio("Method", list(rules.METHODS), format_func=rules.METHODS.get, horizontal=True, key="demand_method",
+method = st.radio("Method: Washington ESD rules or your own criteria", list(rules.METHODS), format_func=rules.METHODS.get, horizontal=True, key="demand_method",
                   bind="query-params")
 try:
     base = data.in_demand_list(code, method)[2]
