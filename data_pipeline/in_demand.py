@@ -150,8 +150,8 @@ def _custom(df: pd.DataFrame, crit: Criteria) -> tuple[pd.Series, list[str]]:
     for row in tests.itertuples(index=False):
         ok = [name for name, passed in zip(tests.columns, row, strict=True) if passed]
         fail = [name for name in tests.columns if name not in ok]
-        why.append("meets " + (", ".join(ok) or "none of the criteria") + ("" if not fail else
-                                                                           "; not " + ", ".join(fail)))
+        why.append("meets none of the three tests" if not ok else
+                   "meets " + ", ".join(ok) + ("; not " + ", ".join(fail) if fail else ""))
     return label, why
 
 
@@ -166,7 +166,9 @@ def _numbers(df: pd.DataFrame, crit: Criteria) -> list[str]:
 
 
 def share_text(share: float) -> str:
-    return "share unknown" if pd.isna(share) else f"{share:.1f}%" if share >= 0.1 else f"{share:.2f}%"
+    if pd.isna(share):
+        return "share unknown"
+    return f"{share:.1f}%" if share >= 0.1 else f"{share:.2f}%" if share >= 0.01 else "under 0.01%"
 
 
 def wage_text(median, topcoded: bool = False) -> str:
