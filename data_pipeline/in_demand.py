@@ -207,6 +207,17 @@ def method_text(crit: Criteria) -> str:
         f"or none. {common}")
 
 
+def rule_summary(crit: Criteria) -> str:
+    """The labelling rule in one line, for the top of the page (method_text says it in full)."""
+    if crit.method == "washington":
+        return ("Washington ESD rules: In demand = growth at least 90% of the all-occupation rate and at least 0.08% "
+                "of the region's openings; Not in demand = growth under 70% of that rate and under 1% of openings; "
+                "Balanced = the rest. Listed: published regional employment of 50 or more.")
+    wage = "no wage threshold" if crit.wage is None else f"median wage ≥ ${crit.wage:,.0f}"
+    return (f"Custom criteria: In demand = meets all three tests (≥ {crit.min_openings:,.0f} openings a year, growth "
+            f"≥ {crit.min_growth:.1f}%, {wage}); Balanced = meets two; Not in demand = one or none.")
+
+
 def label_counts(labelled: pd.DataFrame) -> dict[str, int]:
     """Occupations per label, every label present (0 where none)."""
     counts = labelled["label"].value_counts() if len(labelled) else pd.Series(dtype="int64")

@@ -57,7 +57,7 @@ wage = c3.number_input("Wage threshold ($ a year; e.g. a family-sustaining wage)
                        key="demand_wage", bind="query-params", placeholder=(
                            f"{base.wage:,.0f} (median, all occupations)" if base.wage else "type a wage"))
 labelled, apart, crit = data.in_demand_list(code, method, openings, growth, wage)
-st.markdown(md(f"**How labels are given.** {rules.method_text(crit)}"))
+st.markdown(md(f"**{rules.rule_summary(crit)}**"))
 
 f1, f2, f3 = st.columns([3, 2, 2])
 edu = f1.select_slider("Typical entry education", options=list(rules.EDUCATION_ORDER), key="demand_edu",
@@ -75,6 +75,8 @@ cols = st.columns(4)
 for col, label in zip(cols, rules.LABELS, strict=False):
     col.metric(label, f"{counts[label]:,}")
 cols[3].metric("Listed apart (not labelled)", f"{len(apart):,}")
+with st.expander("How labels are given: the method in full, with its source"):
+    st.markdown(md(rules.method_text(crit)))
 
 rel = data.oews_release()
 supply = (f"; NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_year'])[-2:]} with the CIP2020-SOC2018 "
@@ -83,7 +85,8 @@ source = (f"Sources: BLS Employment Projections {src['ep_release']} (national; r
           f"{(src['ep_retrieved'] or 'unknown')[:10]}); BLS OEWS {rel['release']}, {area['area_name']}{supply}.")
 top = view[view["label"] == rules.IN_DEMAND].head(1)
 title = (f"{counts[rules.IN_DEMAND]} of {len(view)} occupations are in demand in {area['area_name']}"
-         + (f"; {top['title'].iloc[0]} has the most openings ({top['openings'].iloc[0]:,.0f} a year)" if len(top) else ""))
+         + (f"<br><sup>{top['title'].iloc[0]} has the most openings among them ({top['openings'].iloc[0]:,.0f} a year)"
+            "</sup>" if len(top) else ""))
 st.plotly_chart(openings_wage_chart(view, title, source, crit.wage), key="demand_chart")
 
 table = view.assign(wage=[rules.wage_text(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"],
