@@ -189,3 +189,16 @@ def test_credential_gaps_and_hiring_join_the_brief_when_loaded(tmp_path):
     assert {"Credential gap summary", "Hiring flows"} <= set(brief.sections)
     assert not gaps.empty and not hires.empty
     assert gaps.iloc[0]["title"] in brief.html and hires.iloc[0]["industry_title"] in brief.html
+
+
+def test_in_demand_list_joins_the_brief_with_its_method(tmp_path):
+    from tests.in_demand_files import build_in_demand_warehouse
+
+    con = connect_read_only(build_in_demand_warehouse(tmp_path / "w.duckdb"))
+    try:
+        brief = build_brief(con, "metro:C1814")
+    finally:
+        con.close()
+    title = next(s for s in brief.sections if s.startswith("In-demand occupations"))
+    assert "Washington ESD rules" in title and "national EP growth stands in for area growth" in title
+    assert "Registered Nurses" in brief.html and "1,874 openings a year" in brief.html
