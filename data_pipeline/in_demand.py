@@ -218,6 +218,21 @@ def rule_summary(crit: Criteria) -> str:
             f"≥ {crit.min_growth:.1f}%, {wage}); Balanced = meets two; Not in demand = one or none.")
 
 
+EXPORT_COLUMNS = (
+    "label", "title", "soc_code", "region_emp", "openings", "share_pct", "growth_pct", "growth_annual", "a_median",
+    "a_median_topcoded", "wage_ratio", "education", "work_experience", "ojt_training", "completions", "gap", "reason",
+)
+
+
+def export_frame(labelled: pd.DataFrame, apart: pd.DataFrame, crit: Criteria, source: str) -> pd.DataFrame:
+    """The list as a download: labelled rows, then those listed apart (label 'Listed apart', reason why), each row
+    carrying the rule, the growth basis and the sources, so a CSV read on its own still says how labels came."""
+    rows = pd.concat([labelled.reindex(columns=list(EXPORT_COLUMNS)),
+                      apart.assign(label="Listed apart", reason=apart["apart_reason"]).reindex(
+                          columns=list(EXPORT_COLUMNS))], ignore_index=True)
+    return rows.assign(criteria=rule_summary(crit), growth_basis=NATIONAL_GROWTH, sources=source)
+
+
 def label_counts(labelled: pd.DataFrame) -> dict[str, int]:
     """Occupations per label, every label present (0 where none)."""
     counts = labelled["label"].value_counts() if len(labelled) else pd.Series(dtype="int64")

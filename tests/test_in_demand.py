@@ -134,3 +134,13 @@ def test_method_text_quotes_the_washington_rule_and_says_growth_is_national():
     text = rules.method_text(rules.criteria(frame(row("a", 10, 5.0)), TOTALS))
     assert "≥ 90% of the area’s total average annual growth rate" in text and "SOURCES.md B.13" in text
     assert "national growth from the BLS Employment Projections stands in for area growth" in text
+
+
+def test_export_carries_labels_listed_apart_rows_rule_growth_basis_and_sources():
+    df = frame(row("ok", 300, 5.0), row("hidden", 0, 5.0, emp=None))
+    crit = rules.criteria(df, TOTALS)
+    out = rules.export_frame(*rules.label_occupations(df, crit), crit, "Sources: EP; OEWS")
+    assert dict(zip(out["soc_code"], out["label"], strict=True)) == {"ok": "In demand", "hidden": "Listed apart"}
+    assert "did not publish" in out.set_index("soc_code").loc["hidden", "reason"]
+    assert set(out["criteria"]) == {rules.rule_summary(crit)} and set(out["sources"]) == {"Sources: EP; OEWS"}
+    assert set(out["growth_basis"]) == {rules.NATIONAL_GROWTH}

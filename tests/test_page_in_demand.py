@@ -110,3 +110,14 @@ def test_without_projections_the_page_says_how_to_load_them(tmp_path, monkeypatc
     at = open_page(VIEW, "metro:C1814")
     assert any("refresh --sources ep" in i.value for i in at.info)
     assert not at.dataframe
+
+
+def test_state_and_nation_lists_with_downloads(fixture):
+    state = open_page(VIEW, "state:39")
+    apart = state.dataframe[1].value.set_index("soc_code")["apart_reason"]
+    assert "not released" in apart["29-1171"]  # Ohio's nurse-practitioner employment is not released
+    assert labels(state)["29-1141"] == "In demand"
+    found = [b.proto.label for b in state.get("download_button")]
+    assert "Download CSV" in found and "Download Excel" in found
+    nation = open_page(VIEW, "nation:US")
+    assert "29-1141" in labels(nation) and not nation.info

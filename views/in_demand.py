@@ -1,10 +1,9 @@
 """In-Demand Occupations: the list a board adopts (Washington ESD rules or custom criteria), its criteria in the URL."""
 
-import pandas as pd
 import streamlit as st
 
 from ui import data
-from ui.downloads import download_buttons
+from ui.downloads import chart_downloads, download_buttons
 from ui.in_demand_chart import openings_wage_chart
 from ui.region import current, plain
 
@@ -87,7 +86,9 @@ top = view[view["label"] == rules.IN_DEMAND].head(1)
 title = (f"{counts[rules.IN_DEMAND]} of {len(view)} occupations are in demand in {area['area_name']}"
          + (f"<br><sup>{top['title'].iloc[0]} has the most openings among them ({top['openings'].iloc[0]:,.0f} a year)"
             "</sup>" if len(top) else ""))
-st.plotly_chart(openings_wage_chart(view, title, source, crit.wage), key="demand_chart")
+fig = openings_wage_chart(view, title, source, crit.wage)
+st.plotly_chart(fig, key="demand_chart")
+chart_downloads(fig, f"in_demand_chart_{area['area_name']}", key="demand_chart_dl")
 
 table = view.assign(wage=[rules.wage_text(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"],
                                                                   strict=True)],
@@ -110,10 +111,7 @@ with st.expander(f"Listed apart, not labelled ({len(apart):,})"):
                  key="demand_apart", column_config={"title": "Occupation", "soc_code": "SOC",
                                                     "region_emp": "Regional employment", "apart_reason": "Why"})
 
-export = pd.concat([table[shown].assign(growth_basis=rules.NATIONAL_GROWTH),
-                    apart[["title", "soc_code", "apart_reason"]].rename(columns={"apart_reason": "reason"})
-                    .assign(label="Listed apart")], ignore_index=True)
-download_buttons(export, f"in_demand_{area['area_name']}_{method}", {
+download_buttons(rules.export_frame(view, apart, crit, source), f"in_demand_{area['area_name']}_{method}", {
     "Method": rules.method_text(crit), "Source": source, "Region": ctx.label, "Area used": area["area_name"],
     "Area note": area["note"] or "—", "Growth": rules.NATIONAL_GROWTH,
     "Filters": f"education {edu[0]} to {edu[1]}; SOC group {group}; programs: {rules.PROGRAM_FILTERS[program]}",
