@@ -45,6 +45,8 @@ EDUCATION_ORDER = (
     "Doctoral or professional degree",
 )
 MIDDLE_SKILL_RANGE = ("Some college, no degree", "Associate's degree")
+UNPUBLISHED = {"no OEWS estimate in this area": "no estimate in the release",
+               "not released": "estimate not released"}
 PROGRAM_FILTERS = {"all": "All occupations", "with": "With a mapped program", "without": "Without a mapped program"}
 
 
@@ -104,14 +106,14 @@ def label_occupations(rows: pd.DataFrame, crit: Criteria) -> tuple[pd.DataFrame,
     projection) with `apart_reason`, never labelled."""
     df = rows.copy()
     df["share_pct"] = metrics.share_pct(df["openings"], crit.total_openings)
-    df["wage_ratio"] = metrics.share_pct(df["a_median"], crit.wage) / 100 if crit.wage else np.nan
+    df["wage_ratio"] = pd.to_numeric(df["a_median"]).astype("float64") / crit.wage if crit.wage else np.nan
     apart = pd.Series("", index=df.index, dtype="object")
     apart = apart.mask(df["growth_pct"].isna(), "no projected employment in the Employment Projections")
     if crit.method == "washington":
         small = df["region_emp"].notna() & (df["region_emp"] < WA_MIN_EMPLOYMENT)
         apart = apart.mask(small, "fewer than 50 jobs in the area (the Washington rules list 50 or more)")
-    apart = apart.mask(df["region_emp"].isna(), "BLS did not publish its employment in this area ("
-                       + df["emp_status"].astype("object") + ")")
+    status = df["emp_status"].map(UNPUBLISHED).fillna(df["emp_status"]).astype("object")
+    apart = apart.mask(df["region_emp"].isna(), "BLS did not publish its employment in this area (" + status + ")")
     judged, skipped = df[apart == ""].copy(), df[apart != ""].assign(apart_reason=apart[apart != ""])
     label, verdict = (_washington if crit.method == "washington" else _custom)(judged, crit)
     judged["label"] = label

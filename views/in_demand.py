@@ -78,8 +78,9 @@ with st.expander("How labels are given: the method in full, with its source"):
     st.markdown(md(rules.method_text(crit)))
 
 rel = data.oews_release()
+supply_ok = src["ipeds_year"] and src["cip_soc"] and src["ipeds_directory"]
 supply = (f"; NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_year'])[-2:]} with the CIP2020-SOC2018 "
-          "crosswalk" if src["ipeds_year"] and src["cip_soc"] and src["ipeds_directory"] else "")
+          "crosswalk (a program counts for every occupation it prepares for: an upper bound)" if supply_ok else "")
 source = (f"Sources: BLS Employment Projections {src['ep_release']} (national; retrieved "
           f"{(src['ep_retrieved'] or 'unknown')[:10]}); BLS OEWS {rel['release']}, {area['area_name']}{supply}.")
 top = view[view["label"] == rules.IN_DEMAND].head(1)
