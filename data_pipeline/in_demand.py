@@ -199,9 +199,10 @@ def method_text(crit: Criteria) -> str:
             f"Wages and entry education do not change a Washington label. {common}")
     wage = ("no wage threshold (the region's median is not published; type one)" if crit.wage is None else
             f"${crit.wage:,.0f} ({'typed' if crit.wage_typed else 'the region’s all-occupation median annual wage'})")
+    percentile = f"the region’s {CUSTOM_PERCENTILE}th percentile of detailed-occupation openings"
     return (
         f"Custom criteria. Openings test: at least {crit.min_openings:,.0f} annual openings "
-        f"({'typed' if crit.openings_typed else f'the region’s {CUSTOM_PERCENTILE}th percentile of detailed-occupation openings'}). "
+        f"({'typed' if crit.openings_typed else percentile}). "
         f"Growth test: projected growth {crit.years} of at least {crit.min_growth:.1f}% "
         f"({'typed' if crit.growth_typed else 'the all-occupation rate'}). Wage test: a regional median annual "
         f"wage of at least {wage}; a top-coded median counts at the top code (a lower bound) and an unpublished "

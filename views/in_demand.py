@@ -9,7 +9,6 @@ from ui.region import current, plain
 
 rules = data.rules
 LOAD_EP = "python -m data_pipeline refresh --sources ep"
-LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
 
 
 def md(text: str) -> str:
@@ -28,46 +27,48 @@ if not src["ep"]:
             f"with:\n\n`{LOAD_EP}`\n\nor download occupation.xlsx from bls.gov/emp and run `{data.IMPORT_FILES}`.")
     st.stop()
 if not data.oews_loaded():
-    st.info(f"Regional employment and wages come from OEWS, which is not loaded yet: `{LOAD_OEWS}`")
+    st.info("Regional employment and wages come from OEWS, which is not loaded yet: "
+            "`python -m data_pipeline refresh --sources oews`")
     st.stop()
 area = data.in_demand_area(ctx.region.kind, ctx.region.code, ctx.counties)
 if area["note"]:
     st.info(area["note"])
 if area["area_code"] is None:
     st.stop()
-code = area["area_code"]
 
-method = st.radio("Method: Washington ESD rules or your own criteria", list(rules.METHODS), format_func=rules.METHODS.get, horizontal=True, key="demand_method",
-                  bind="query-params")
+method = st.radio("Method: Washington ESD rules or your own criteria", list(rules.METHODS), horizontal=True,
+                  format_func=rules.METHODS.get, key="demand_method", bind="query-params")
 try:
-    base = data.in_demand_list(code, method)[2]
+    base = data.in_demand_list(area["area_code"], method)[2]
 except rules.InDemandError as exc:
     st.error(f"No list can be made: {exc}. Reload the projections with `{LOAD_EP}`.")
     st.stop()
 c1, c2, c3 = st.columns(3)
-custom = method == "custom"
 openings = c1.number_input("Minimum annual openings", min_value=0, value=None, step=5, key="demand_openings",
-                           placeholder=f"{base.min_openings:,.0f} (75th percentile here)", disabled=not custom,
+                           placeholder=f"{base.min_openings:,.0f} (75th percentile here)", disabled=method != "custom",
                            bind="query-params")
 growth = c2.number_input(f"Minimum growth {base.years} (%)", min_value=-100.0, value=None, step=0.5, format="%.1f",
                          key="demand_growth", placeholder=f"{base.all_growth:.1f} (all occupations)",
-                         disabled=not custom, bind="query-params")
+                         disabled=method != "custom", bind="query-params")
 wage = c3.number_input("Wage threshold ($ a year; e.g. a family-sustaining wage)", min_value=0, value=None, step=1000,
                        key="demand_wage", bind="query-params", placeholder=(
                            f"{base.wage:,.0f} (median, all occupations)" if base.wage else "type a wage"))
-labelled, apart, crit = data.in_demand_list(code, method, openings, growth, wage)
+labelled, apart, crit = data.in_demand_list(area["area_code"], method, openings, growth, wage)
 st.markdown(md(f"**{rules.rule_summary(crit)}**"))
 
 f1, f2, f3 = st.columns([3, 2, 2])
+no_edu = {"disabled": not src["ep_education"], "help": None if src["ep_education"] else
+          f"Entry education is not loaded: import BLS education.xlsx (Table 5.4) with `{data.IMPORT_FILES}`."}
 edu = f1.select_slider("Typical entry education", options=list(rules.EDUCATION_ORDER), key="demand_edu",
-                       value=(rules.EDUCATION_ORDER[0], rules.EDUCATION_ORDER[-1]), bind="query-params")
-f1.button("Middle-skill view (some college to associate's degree)", on_click=set_middle_skill, key="demand_mid")
+                       value=(rules.EDUCATION_ORDER[0], rules.EDUCATION_ORDER[-1]), bind="query-params", **no_edu)
+f1.button("Middle-skill view (some college to associate's degree)", on_click=set_middle_skill, key="demand_mid",
+          **no_edu)
 groups = dict(zip(labelled["major_group"], labelled["major_title"].fillna(labelled["major_group"]), strict=False))
 group = f2.selectbox("SOC group", ["all", *sorted(groups)], key="demand_group", bind="query-params",
                      format_func=lambda g: "All occupation groups" if g == "all" else f"{g} {groups[g]}")
 program = f3.radio("Programs (CIP-SOC crosswalk)", list(rules.PROGRAM_FILTERS), format_func=rules.PROGRAM_FILTERS.get,
                    key="demand_programs", disabled=not src["cip_soc"], bind="query-params")
-view = rules.filter_list(labelled, edu, group, program)
+view = rules.filter_list(labelled, None if no_edu["disabled"] else edu, group, program)
 
 counts = rules.label_counts(view)
 cols = st.columns(4)
