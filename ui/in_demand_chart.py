@@ -34,8 +34,11 @@ def openings_wage_chart(df: pd.DataFrame, title: str, source: str, wage_threshol
         fig.add_hline(y=wage_threshold, line_dash="dash", line_color="#555555",
                       annotation_text=f"wage threshold ${wage_threshold:,.0f}", annotation_position="top left")
     unpublished = int(df["a_median"].isna().sum())
-    note = f" {unpublished} occupation(s) without a published median are not drawn." if unpublished else ""
-    fig.update_xaxes(type="log", tickformat=",")
+    notes = (["Hollow marker: median at or above the BLS top code."] if df["a_median_topcoded"].any() else []) + (
+        [f"{unpublished} occupation(s) without a published median are not drawn."] if unpublished else [])
+    fig.update_xaxes(type="log", tickformat=",", tickvals=[m * 10 ** e for e in range(6) for m in (1, 2, 5)])
     fig.update_yaxes(tickprefix="$", tickformat=",")
-    return layout(fig, title, source + " Hollow marker: median at or above the BLS top code." + note,
-                  "Annual openings (log scale)", "Median annual wage (USD)")
+    layout(fig, title, source + ("<br>" + " ".join(notes) if notes else ""), "Annual openings (log scale)",
+           "Median annual wage (USD)")
+    fig.layout.annotations[-1].update(align="left")  # the source line layout() added, now on two lines
+    return fig.update_layout(margin={"b": 120 if notes else 90})
