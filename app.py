@@ -15,6 +15,7 @@ PAGES = [
     ("views/sectors.py", "Sector Demand", ":material/factory:", False),
     ("views/occupations.py", "Occupations & Wages", ":material/work:", False),
     ("views/credential_gaps.py", "Credential Gaps", ":material/school:", False),
+    ("views/in_demand.py", "In-Demand Occupations", ":material/trending_up:", False),
     ("views/hiring.py", "Hiring", ":material/group_add:", False),
     ("views/brief.py", "Demand Brief", ":material/description:", False),
     ("views/data_status.py", "Data", ":material/database:", False),

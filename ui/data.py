@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from data_pipeline import in_demand as rules
 from data_pipeline import queries, warehouse
 from data_pipeline.config import load_config
 
@@ -208,6 +209,33 @@ def sector_gaps(naics: str, area_code: str, allocation: str = "once", middle_ski
 
 def region_institutions(kind: str, code: str) -> pd.DataFrame:
     return _q("region_institutions", kind, code)
+
+
+# In-demand occupations
+
+
+def in_demand_area(kind: str, code: str, counties: tuple[str, ...] = ()) -> dict:
+    return _q("in_demand_area", kind, code, tuple(counties))
+
+
+def in_demand_totals(area_code: str) -> dict:
+    return _q("in_demand_totals", area_code)
+
+
+def in_demand_list(area_code: str, method: str, min_openings: float | None = None, min_growth: float | None = None,
+                   wage: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame, rules.Criteria]:
+    """(labelled, apart, criteria) for an OEWS area under a method (data_pipeline.in_demand), with each
+    occupation's local completions and gap from the Credential Gaps query."""
+    return _in_demand_list(_stamp(), area_code, method, min_openings, min_growth, wage)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _in_demand_list(stamp: tuple[str, int], area_code: str, method: str, min_openings, min_growth, wage):
+    rows = _q("in_demand_occupations", area_code)
+    supply = occupation_gaps(area_code)[["soc_code", "completions", "gap"]]
+    rows = rows.merge(supply, on="soc_code", how="left")
+    crit = rules.criteria(rows, in_demand_totals(area_code), method, min_openings, min_growth, wage)
+    return (*rules.label_occupations(rows, crit), crit)
 
 
 # Hiring (QWI)

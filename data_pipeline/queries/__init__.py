@@ -16,6 +16,7 @@ from data_pipeline.queries._sql import (
     TOTAL_OWN,
     QueryError,
     area_geography,
+    ep_occupations_in_area,
     oews_area_for_region,
     region_counties,
     staffing_pattern,
@@ -42,6 +43,12 @@ from data_pipeline.queries.hiring import (
     qwi_sector_ranking,
     qwi_series,
     qwi_wib_areas,
+)
+from data_pipeline.queries.in_demand import (
+    in_demand_area,
+    in_demand_occupations,
+    in_demand_summary,
+    in_demand_totals,
 )
 from data_pipeline.queries.occupations import (
     occupations_in_area,
@@ -110,7 +117,12 @@ __all__ = [
     "county_map",
     "credential_gap_summary",
     "credential_sources",
+    "ep_occupations_in_area",
     "hiring_flows",
+    "in_demand_area",
+    "in_demand_occupations",
+    "in_demand_summary",
+    "in_demand_totals",
     "list_areas",
     "meta_value",
     "metro_state",

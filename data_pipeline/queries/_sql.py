@@ -151,3 +151,28 @@ def area_geography(area_code: str) -> tuple[str, str] | None:
     if area_code.startswith("00"):
         return "metro", "C" + area_code[2:6]
     return None
+
+
+def ep_occupations_in_area(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
+    """Each detailed EP occupation with its OEWS employment and median wage in one area (cross-industry).
+
+    emp_status says why region_emp is blank ('no OEWS estimate in this area', 'not released'); EP columns keep
+    the agency's meaning (emp_base / emp_proj in jobs, openings_annual a year, years of the projection decade).
+    Regional openings are computed from these by metrics.regional_openings, as the Credential Gaps page does.
+    """
+    return _df(con, """
+        SELECT p.soc_code, coalesce(o.occ_title, p.title) AS title, substr(p.soc_code, 1, 2) || '-0000' AS major_group,
+               m.occ_title AS major_title, p.education, p.work_experience, p.ojt_training,
+               e.tot_emp AS region_emp,
+               CASE WHEN e.occ_code IS NULL THEN 'no OEWS estimate in this area'
+                    WHEN e.tot_emp IS NULL THEN 'not released' ELSE 'published' END AS emp_status,
+               e.a_median, coalesce(list_contains(e.topcoded, 'a_median'), FALSE) AS a_median_topcoded,
+               p.emp_base AS ep_emp_base, p.emp_proj AS ep_emp_proj, p.base_year, p.proj_year,
+               p.openings_annual AS ep_openings, p.release AS ep_release
+        FROM ep_occupation p
+        LEFT JOIN oews_estimate e ON e.area_code = ? AND e.naics = ? AND e.occ_code = p.soc_code
+        LEFT JOIN oews_occupation o ON o.occ_code = p.soc_code
+        LEFT JOIN oews_occupation m ON m.occ_code = substr(p.soc_code, 1, 2) || '-0000'
+        WHERE coalesce(p.occupation_type, 'Line item') = 'Line item' AND p.openings_annual IS NOT NULL
+        ORDER BY p.soc_code
+    """, [area_code, OEWS_CROSS_INDUSTRY])
