@@ -153,7 +153,7 @@ def test_no_number_in_the_pdf_or_word_body_is_one_the_warehouse_did_not_give(ana
     allowed = set(NUMBER.findall(_model_texts(analysis.document)))
     for fmt, text in texts.items():
         body = re.sub(r"Page \d+ of \d+", "", text.split("Evidence appendix")[0])
-        body = re.sub(r"(Table|Figure) \d+\.|\b\d\. (?=[A-Z])", "", body)  # labels and section numbers
+        body = re.sub(r"(Table|Figure) \d+\.(?=\s)|\b\d\. (?=[A-Z])", "", body)  # labels and section numbers
         stray = sorted(set(NUMBER.findall(body)) - allowed)
         assert not stray, (fmt, stray[:10])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.in_demand_chart import openings_wage_chart
+from figures.in_demand import openings_wage_chart
 
 
 def test_chart_colours_by_label_and_says_what_it_cannot_draw():

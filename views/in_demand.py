@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from figures.in_demand import openings_wage_chart
 from ui import data
 from ui.downloads import chart_downloads, download_buttons
-from ui.in_demand_chart import openings_wage_chart
 from ui.region import current, plain
 
 rules = data.rules

@@ -255,6 +255,11 @@ def parse(path: Path, kind: str) -> pd.DataFrame:
     if kind == "education":
         frame = frame.drop(columns="occupation_type")
     frame = frame.drop_duplicates("soc_code").reset_index(drop=True)
+    # Table 1.2 carries education beside the projections: its title names the decade ("2024–2034"), so the
+    # education it holds belongs to that release, not to a separate education table.
+    span = re.search(r"(\d{4})\s*[–-]\s*(\d{2,4})", str(title or ""))
+    if not years[1] and span and kind == "education" and not _short(title).lower().startswith("table 5"):
+        years = (int(span.group(1)), int(span.group(1)[:2] + span.group(2)[-2:]))
     frame.attrs["release"] = (f"{years[0]}–{str(years[1])[-2:]}" if years[1]
                               else f"{years[0]} education and training assignments")
     frame.attrs["table"] = _short(title)

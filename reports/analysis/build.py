@@ -103,6 +103,23 @@ def _file_url(source: str, url, path) -> str:
     return AGENCIES[source][3] + (f" (file {name})" if name else "")
 
 
+def _merge_tables(releases: list[str]) -> list[str]:
+    """'2024–34 (Table 1.10)' and '2024–34 (Table 1.2)' -> '2024–34 (Tables 1.2 and 1.10)': one release, its tables."""
+    tables: dict[str, list[str]] = {}
+    for text in releases:
+        m = re.fullmatch(r"(.*) \(Table ([^)]+)\)", text)
+        base, table = (m.group(1), m.group(2)) if m else (text, None)
+        tables.setdefault(base, [])
+        if table:
+            tables[base].append(table)
+    out = []
+    for base, found in tables.items():
+        found = sorted(set(found), key=lambda t: [int(x) if x.isdigit() else x for x in re.split(r"[.]", t)])
+        out.append(base if not found else f"{base} (Table {found[0]})" if len(found) == 1
+                   else f"{base} (Tables {', '.join(found[:-1])} and {found[-1]})")
+    return out
+
+
 def citations(con: duckdb.DuckDBPyConnection) -> dict[str, Citation]:
     """One Citation per loaded source, from the provenance log: release, retrieval date, each file's URL and sha256."""
     prov = queries.provenance(con)
@@ -111,7 +128,7 @@ def citations(con: duckdb.DuckDBPyConnection) -> dict[str, Citation]:
         if source not in AGENCIES:
             continue
         agency, product, short, _ = AGENCIES[source]
-        releases = sorted({str(r) for r in rows["release"].dropna()})
+        releases = _merge_tables(sorted({str(r) for r in rows["release"].dropna()}))
         release = releases[-1] if source == "qcew" and len(releases) > 3 else "; ".join(releases) or "unknown"
         if source == "qcew" and len(releases) > 3:
             release = f"{releases[0].split()[0]}–{releases[-1]}"

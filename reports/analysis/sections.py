@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from data_pipeline import in_demand as demand_rules
 from data_pipeline import queries
 from data_pipeline.queries.analysis import ep_projections
 from reports.analysis import charts
@@ -49,7 +50,7 @@ class Context:
 def in_demand_occupations(con, area_code: str) -> pd.DataFrame:
     """Detailed occupations ranked by regional annual openings (OEWS employment × EP openings rate).
 
-    The single place the analysis picks its in-demand occupations: the In-Demand Occupations list replaces it.
+    The analysis ranks by openings here and adds the labelled In-Demand list after it (washington_list).
     """
     gaps = queries.occupation_gaps(con, area_code, allocation=ALLOCATION)
     growth = ep_projections(con)
@@ -166,7 +167,33 @@ def occupations(ctx: Context) -> Section | None:
     ])
     if top["education"].isna().all():
         ctx.facts["no_education"] = True
+    section.blocks.extend(washington_list(ctx, area["area_code"], region))
     return section
+
+
+def washington_list(ctx: Context, area_code: str, region: str) -> list:
+    """The In-Demand Occupations list under its default method (Washington ESD rules), as the app labels it."""
+    rows, totals = queries.in_demand_occupations(ctx.con, area_code), queries.in_demand_totals(ctx.con, area_code)
+    if rows.empty or totals["growth_pct"] is None:
+        return []
+    crit = demand_rules.criteria(rows, totals, "washington")
+    labelled, _apart = demand_rules.label_occupations(rows, crit)
+    counts = demand_rules.label_counts(labelled)
+    top = labelled[labelled["label"] == demand_rules.IN_DEMAND].head(TOP_OCCUPATIONS)
+    if top.empty:
+        return []
+    counted = "; ".join(f"{label}: {n:,}" for label, n in counts.items())
+    table_rows = [[r.soc_code, r.title, f.count(r.openings), f.money(r.a_median, bool(r.a_median_topcoded)), r.reason]
+                  for r in top.itertuples()]
+    return [
+        Paragraph(f"Under the Washington ESD rules, the method Sector Pulse applies by default, the occupations "
+                  f"BLS publishes for {ctx.oews_area['area_name']} are labelled {counted}. "
+                  f"{demand_rules.rule_summary(crit)} {demand_rules.NATIONAL_GROWTH}", ("oews", "ep")),
+        Table("in_demand_list", f"Occupations in demand in {ctx.oews_area['area_name']} (Washington ESD rules)",
+              ["SOC", "Occupation", "Annual openings", "Median wage", "Why"], table_rows, {2, 3}, ("oews", "ep"),
+              note=ctx.source("oews", "ep") + " Most annual openings first.", method=demand_rules.method_text(crit),
+              region=region, widths=[0.75, 2.2, 0.9, 0.9, 4.2]),
+    ]
 
 
 def skills(ctx: Context) -> Section | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.charts import layout
+from figures.charts import layout
 
 # Okabe-Ito blue, orange and grey: told apart with colour-blindness and in greyscale print.
 LABEL_COLOURS = {"In demand": "#0072B2", "Balanced": "#E69F00", "Not in demand": "#999999"}
