@@ -34,7 +34,7 @@ READY_JS = """() => {
 # What a page drew, so a fast figure for a page that only says "not loaded" is not mistaken for a fast page.
 DRAWN_JS = """() => ({
   h1: (document.querySelector('h1') || {innerText: ''}).innerText.slice(0, 80),
-  plots: document.querySelectorAll('.js-plotly-plot').length,
+  plots: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
   tables: document.querySelectorAll('[data-testid="stDataFrame"]').length,
   notes: document.querySelectorAll('[data-testid="stAlert"]').length,
   errors: document.querySelectorAll('[data-testid="stException"]').length,
@@ -129,7 +129,7 @@ async def _bench(env: dict[str, str], wh: Path, tokens: dict[str, str], cold_run
                  sessions: list[int], loads_per_session: int, log: Path, say) -> dict:
     from playwright.async_api import async_playwright
 
-    result: dict = {"pages": [], "concurrency": []}
+    result: dict = {"pages": [], "concurrency": [], "loadavg_start": os.getloadavg()}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         first_token = next(iter(tokens.values()))
@@ -188,6 +188,7 @@ async def _bench(env: dict[str, str], wh: Path, tokens: dict[str, str], cold_run
                 say(f"  {n:>2} sessions: p50 {statistics.median(times):5.2f} s  p95 {pct(times, 95):5.2f} s "
                     f"({len(times)} loads, {len(times) / wall:.1f} loads/s)")
             result["app_rss_mb"] = vm_hwm_mb(proc.pid)
+            result["loadavg_end"] = os.getloadavg()
         await browser.close()
     return result
 

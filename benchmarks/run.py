@@ -325,9 +325,10 @@ def browser_rows(b: dict) -> list[tuple]:
     if "error" in b:
         return [("(1) browser page-ready", "n/a", "-", "n/a", b["error"])]
     first = b["first_heading_s"]
+    la = ", ".join(f"{x:.1f}" for x in b["loadavg_start"])
     rows = [("(1) launch -> first heading (Chromium)", f"{first:.2f} s", f"< {TARGETS['first_heading_s']:.0f} s",
              verdict(first < TARGETS["first_heading_s"]),
-             f"health {b['health_s']:.2f} s, script finished {b['first_ready_s']:.2f} s"
+             f"health {b['health_s']:.2f} s, script finished {b['first_ready_s']:.2f} s, load avg {la}"
              + ("; TEST DATA banner shown" if b["test_data_banner"] else "; NO TEST DATA BANNER"))]
     for r in b["pages"]:
         drew = f"{r['plots']} plots, {r['tables']} tables, {r['notes']} notes, {r['ws_kb']:,.0f} KB on the wire"
@@ -474,6 +475,10 @@ def main(argv: list[str] | None = None) -> int:
 
     results["table"] = rows
     (work / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    la = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs; load average now {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f} (1/5/15 min)"
+          + (f"; {la[0] / os.cpu_count():.1f} runnable per CPU: figures are inflated by other work"
+             if la[1] > os.cpu_count() else "") + "\n")
     print(table(rows))
     missed = sum(r[3] in ("MISS", "ERROR") for r in rows)
     print(f"\n{missed} of {sum(r[3] in ('PASS', 'MISS', 'ERROR') for r in rows)} targeted figures missed.")
