@@ -156,13 +156,18 @@ def pick_regions(con) -> dict:
     custom = tuple(counties[:10])
     us = ("United States", ("US000",))
     st_pair = (f"state {state}", (f"{state}000",))
-    return {
+    last = con.execute("SELECT max(year) FROM qcew_annual").fetchone()[0]
+    largest = lambda areas: next(iter(queries.sector_table(con, areas, "sector", last)["industry_code"]), "10")
+    picked = {
         "state": {"token": f"state:{state}", "areas": (f"{state}000",), "comparisons": ((f"state {state}", (f"{state}000",)), us)},
         "metro": {"token": f"metro:{metro}", "areas": (metro,), "comparisons": ((metro, (metro,)), us)},
         "county": {"token": f"county:{county}", "areas": (county,), "comparisons": ((county, (county,)), st_pair, us)},
         "custom": {"token": "custom:SYNTHETIC ten counties", "areas": custom,
                    "comparisons": (("SYNTHETIC ten counties", custom), st_pair, us)},
     }
+    for region in picked.values():  # the Sector Demand map: the region's state, its largest sector
+        region["map"] = (state, largest(region["areas"]))
+    return picked
 
 
 def occupation_queries(con, kind: str, code: str) -> None:
@@ -206,6 +211,9 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
             ("compare_totals", lambda c: queries.compare_totals(c, comp, last)),
             # ui/data.compare_sectors reuses the region's own table above and reads the others together.
             ("compare_sectors(sector)", lambda c: queries.sector_tables(c, comp[1:], "sector", last)),
+            ("county_map", lambda c: queries.county_map(c, *region["map"], last)),
+            *([("region_counties", lambda c: queries.region_counties(c, kind, code))] if kind in ("state", "metro")
+              else []),
         ],
         "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code))],
         "Data": [
