@@ -226,10 +226,10 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
     }
 
 
-def bench_queries(wh: Path, runs: int, budget_s: float) -> tuple[list[dict], dict]:
+def bench_queries(wh: Path, runs: int, budget_s: float, kinds: list[str]) -> tuple[list[dict], dict]:
     con = warehouse.connect_read_only(wh)
     first, last = (int(x) for x in con.execute("SELECT min(year), max(year) FROM qcew_annual").fetchone())
-    picked = pick_regions(con)
+    picked = {k: v for k, v in pick_regions(con).items() if k in kinds}
     out, per_query = [], {}
     for kind, region in picked.items():
         for page, calls in page_queries(region, kind, first, last).items():
@@ -376,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=5, help="warm browser loads per page x region (default 5)")
     parser.add_argument("--sessions", default="1,2,4,8,16", help="concurrent browser sessions (default 1,2,4,8,16)")
     parser.add_argument("--loads", type=int, default=7, help="page loads per concurrent session (default 7)")
+    parser.add_argument("--regions", default="state,metro,county,custom",
+                        help="regions to time, from state,metro,county,custom (default all)")
     parser.add_argument("--reuse", action="store_true", help="reuse generated files and warehouse if present")
     parser.add_argument("--skip", default="",
                         help="comma-separated parts to skip: browser,ingest,queries,apptest,rss")
@@ -419,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     con = warehouse.connect_read_only(wh)
     picked = pick_regions(con)
     con.close()
-    env = app_env(wh, work / "appdata_SYNTHETIC", list(picked["custom"]["areas"]))
+    custom_areas = list(picked["custom"]["areas"])
+    picked = {k: v for k, v in picked.items() if k in args.regions.split(",")}
+    env = app_env(wh, work / "appdata_SYNTHETIC", custom_areas)
     rows: list[tuple] = []
     if "browser" not in skip:
         say(f"3/7 browser page-ready: launch, {cold} cold + {warm} warm loads per page x region, "
@@ -432,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "queries" not in skip:
         say("4/7 page query sets (queries.* uncached)")
-        qres, detail = bench_queries(wh, args.runs, args.budget)
+        qres, detail = bench_queries(wh, args.runs, args.budget, list(picked))
         results["queries"] = qres
         results["queries_detail"] = detail
         for r in qres:
