@@ -336,7 +336,7 @@ def browser_rows(b: dict) -> list[tuple]:
     la = ", ".join(f"{x:.1f}" for x in b["loadavg_start"])
     rows = [("(1) launch -> first heading (Chromium)", f"{first:.2f} s", f"< {TARGETS['first_heading_s']:.0f} s",
              verdict(first < TARGETS["first_heading_s"]),
-             f"health {b['health_s']:.2f} s, script finished {b['first_ready_s']:.2f} s, load avg {la}"
+             f"health {b['health_s']:.2f} s, page ready {b['first_ready_s']:.2f} s, load avg {la}"
              + ("; TEST DATA banner shown" if b["test_data_banner"] else "; NO TEST DATA BANNER"))]
     for r in b["pages"]:
         drew = f"{r['plots']} plots, {r['tables']} tables, {r['notes']} notes, {r['ws_kb']:,.0f} KB on the wire"
