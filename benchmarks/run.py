@@ -1,7 +1,7 @@
 """Speed and memory figures at national scale on SYNTHETIC QCEW data (GitHub issue "Performance at national scale").
 
   .venv/bin/python -m benchmarks.run              # 10 years + 8 quarters, all states (~20 min to build, then ~15 min of timing)
-  .venv/bin/python -m benchmarks.run --quick      # 2 states, 2 years, fewer browser loads: a smoke run (~3 min)
+  .venv/bin/python -m benchmarks.run --quick      # 2 states, 2 years, fewer browser loads: a smoke run (~4 min on a quiet machine)
   .venv/bin/python -m benchmarks.run --reuse      # keep generated files and warehouse from a previous run
 
 Everything is written under benchmarks/out/ (git-ignored); data/ and the user's warehouse are never touched.
