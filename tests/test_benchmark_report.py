@@ -1,0 +1,59 @@
+"""The benchmark measures every page the app has, and its report marks a missed target as MISS."""
+
+import re
+from pathlib import Path
+
+from benchmarks import browser, generate_qcew, run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_page_in_the_app_is_timed_in_the_browser():
+    in_app = set(re.findall(r'"views/(\w+)\.py"', (ROOT / "app.py").read_text()))
+    timed = {path or "overview" for path, _ in browser.PAGES}
+    assert in_app and in_app <= timed
+
+
+def _page(warm_p95: float, errors: int = 0) -> dict:
+    times = {"n": 3, "p50_s": warm_p95 / 2, "p95_s": warm_p95, "max_s": warm_p95}
+    return {"region": "state", "page": "Overview", "warm": times, "cold": {**times, "p95_s": 1.5}, "ws_kb": 100,
+            "h1": "x", "plots": 1, "tables": 0, "notes": 0, "errors": errors}
+
+
+def _browser(pages: list[dict], levels: list[tuple[int, float]]) -> dict:
+    return {"first_heading_s": 3.4, "first_ready_s": 4.0, "health_s": 1.0, "test_data_banner": True,
+            "loadavg_start": (1.0, 1.0, 1.0), "pages": pages,
+            "concurrency": [{"sessions": n, "n": n, "p50_s": p95, "p95_s": p95, "loads_per_s": 1.0}
+                            for n, p95 in levels]}
+
+
+def test_slow_first_heading_and_slow_warm_page_are_misses_and_a_fast_page_passes():
+    rows = {r[0]: r for r in run.browser_rows(_browser([_page(0.5)], []))}
+    assert rows["(1) launch -> first heading (Chromium)"][3] == "MISS"
+    assert rows["(1) Overview, state: warm"][3] == "PASS"
+    rows = {r[0]: r for r in run.browser_rows(_browser([_page(1.2)], []))}
+    assert rows["(1) Overview, state: warm"][3] == "MISS"
+
+
+def test_a_fast_page_that_raised_is_a_miss():
+    rows = {r[0]: r for r in run.browser_rows(_browser([_page(0.2, errors=1)], []))}
+    assert rows["(1) Overview, state: warm"][3] == "MISS"
+    assert "EXCEPTION" in rows["(1) Overview, state: warm"][4]
+
+
+def test_sessions_held_stops_at_the_first_level_over_the_limit():
+    levels = [(1, 0.8), (2, 1.1), (4, 1.9), (8, 2.4), (16, 1.5)]
+    rows = {r[0]: r for r in run.browser_rows(_browser([], levels))}
+    assert rows["(1) sessions one server holds at p95 < 2 s"][1] == "4"
+    assert rows["(1) sessions one server holds at p95 < 2 s"][3] == "MISS"
+    assert rows["(1) 8 concurrent sessions"][3] == "MISS"
+    assert rows["(1) 16 concurrent sessions"][3] == "-"  # beyond the target: reported, not judged
+
+
+def test_ingest_times_floor_pandas_and_loader_on_the_same_file(tmp_path):
+    files = generate_qcew.generate(tmp_path / "SYNTHETIC_qcew", 1, 0, ["10"], seed=5, say=lambda _m: None)
+    result = run.bench_ingest(files["annual"][0], tmp_path)
+    assert result["rows"] > 1000
+    assert min(result["floor_s"], result["pandas_s"], result["loader_s"]) > 0
+    assert result["ratio_floor"] == result["loader_s"] / result["floor_s"]
+    assert not list(tmp_path.glob("*.duckdb"))  # nothing left behind
