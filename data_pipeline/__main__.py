@@ -23,9 +23,10 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from data_pipeline import missing
 from data_pipeline.config import load_config
 from data_pipeline.http import Fetcher, FetchError, Refused, Unreachable
-from data_pipeline.sources import RefreshOptions, SourceError
+from data_pipeline.sources import RefreshOptions, SourceError, shipped
 from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import SCHEMA_VERSION, WarehouseError, connect_read_only, rebuild
 
@@ -97,7 +98,10 @@ def cmd_refresh(args) -> int:
             loaded_before = _provenance_of(con, name)
             try:
                 source_module(name).refresh(con, fetcher, options, say)
+                shipped.keep_newest(con, name, say)
             except (Unreachable, Refused) as exc:
+                if shipped.stand_in(con, name, exc, say):
+                    continue
                 unreachable.append(name)
                 say(f"{exc}")
                 if isinstance(exc, Unreachable):
@@ -223,7 +227,8 @@ def cmd_status(args) -> int:
             print("Nothing loaded yet. Run: python -m data_pipeline refresh  (or import FOLDER)")
         for source, method, releases, files, n, retrieved, loaded in rows:
             releases = releases if len(releases) < 90 else releases[:87] + "..."
-            print(f"- {source:<5} via {method:<8} {files:>5} files {n or 0:>12,} rows  "
+            method = "shipped with Sector Pulse" if method == shipped.METHOD else f"via {method}"
+            print(f"- {source:<6} {method:<12} {files:>5} files {n or 0:>12,} rows  "
                   f"retrieved {retrieved or 'n/a'}  loaded {loaded}\n    releases: {releases}")
         for table, label in (("qcew_annual", "QCEW annual"), ("qcew_quarterly", "QCEW quarterly")):
             years, areas, n = con.execute(
@@ -235,6 +240,13 @@ def cmd_status(args) -> int:
         n, areas = con.execute("SELECT count(*), count(DISTINCT area_code) FROM oews_estimate").fetchone()
         if n:
             print(f"  OEWS: {areas} areas; {n:,} estimates")
+        absent = missing.missing_sources(con)
+        if absent:
+            print("Missing:")
+            for source in absent:
+                print(f"- {missing.not_loaded(source)}")
+        pages = missing.empty_pages(absent)
+        print(f"Pages with nothing to show: {'; '.join(pages)}" if pages else "Every page has data to show.")
     finally:
         con.close()
     return EXIT_OK

@@ -28,7 +28,7 @@ from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "ep"
 URLS = {"openings": "{base}/emp/ind-occ-matrix/occupation.xlsx", "education": "{base}/emp/ind-occ-matrix/education.xlsx"}
-MANUAL = "https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx and .../education.xlsx"
+MANUAL = "https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx and https://www.bls.gov/emp/ind-occ-matrix/education.xlsx"
 SHEETS = {"openings": "table 1.10", "education": "table 5.4"}
 THOUSANDS = ("emp_base", "emp_proj", "openings_annual")
 # Pattern on the lower-cased header -> our column; the first match wins, so specific patterns come first.
