@@ -307,10 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_status)
     b = sub.add_parser("brief", help="write the Regional Demand Brief (PDF, or HTML for .html)",
                        epilog="example: python -m data_pipeline brief --region state:39 --sector 62 --out brief.pdf\n"
-                              "regions: state:39, metro:C1814, county:39049, nation:US, custom:NAME",
+                              "regions: state:27, metro:20260 (CBSA code), county:27137, nation:US, custom:NAME",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")
-    b.add_argument("--region", required=True, help="region token, e.g. state:39 or county:39049")
+    b.add_argument("--region", required=True, help="region token, e.g. state:27, metro:20260 or county:27137")
     b.add_argument("--sector", help="optional target NAICS sector, e.g. 62 or 31-33")
     b.add_argument("--out", required=True, help="output file: .pdf (default) or .html")
     b.add_argument("--html", action="store_true", help="write self-contained HTML whatever the extension")

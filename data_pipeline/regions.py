@@ -1,7 +1,8 @@
 """Regions the app can show: a state, metro, county, the nation, or a saved custom group of counties.
 
-A region travels in the URL as a token such as `state:39`, `metro:C1814`, `county:39049`, `nation:US`,
-`wib:27SDA100` (a workforce investment area, as QWI codes it) or `custom:<name>`. Tokens are parsed against a whitelist; anything else becomes a `RegionError` value
+A region travels in the URL as a token such as `state:27`, `metro:20260` (the 5-digit Census CBSA code;
+QCEW's `metro:C2026` is accepted too), `county:27137`, `nation:US`, `wib:27SDA100` (a workforce investment
+area, as QWI codes it) or `custom:<name>`. Tokens are parsed against a whitelist; anything else becomes a `RegionError` value
 (never an exception). Custom regions live in one small JSON file, written atomically.
 """
 
@@ -23,7 +24,9 @@ MAX_COUNTIES = 300
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9 _.,'&()-]{0," + str(MAX_NAME - 1) + "}"
 _TOKEN = {
     "state": re.compile(r"state:(\d{2})"),
-    "metro": re.compile(r"metro:(C\d{4})"),
+    # CBSA 20260 is QCEW's C2026: metropolitan CBSA codes end in 0 (micropolitan ones, which neither QCEW
+    # nor OEWS publish, may not), so the two spellings map one to one.
+    "metro": re.compile(r"metro:(?:(\d{4})0|C(\d{4}))"),
     "county": re.compile(r"county:(\d{5})"),
     "nation": re.compile(r"nation:(US)"),
     "custom": re.compile(r"custom:(" + NAME_PATTERN + r")"),
@@ -42,7 +45,13 @@ class Region:
 
     @property
     def token(self) -> str:
-        return f"{self.kind}:{self.code}"
+        """The link form: `metro:20260` for metros (their CBSA code), `kind:code` otherwise."""
+        return f"metro:{self.cbsa}" if self.kind == "metro" else f"{self.kind}:{self.code}"
+
+    @property
+    def cbsa(self) -> str | None:
+        """The 5-digit Census CBSA code of a metro ('C2026' -> '20260'); None for other kinds."""
+        return f"{self.code[1:]}0" if self.kind == "metro" else None
 
     @property
     def state_fips(self) -> str | None:
@@ -88,11 +97,13 @@ def parse_token(token: object) -> Region | RegionError:
     match = pattern.fullmatch(token)
     if match is None:
         return RegionError(token, f"'{kind}' region codes look like {_EXAMPLES[kind]}")
+    if kind == "metro":
+        return Region(kind, "C" + (match.group(1) or match.group(2)))
     return Region(kind, match.group(1))
 
 
 _EXAMPLES = {
-    "state": "state:39", "metro": "metro:C1814", "county": "county:39049",
+    "state": "state:27", "metro": "metro:20260 (a metropolitan CBSA code)", "county": "county:27137",
     "nation": "nation:US", "custom": "custom:Central Ohio", "wib": "wib:27SDA100",
 }
 
