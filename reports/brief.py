@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from data_pipeline import queries, regions
+from data_pipeline.missing import FACTS, not_loaded
 from data_pipeline.regions import Region, RegionError
 from reports.images import ImageExportError, chromium_path, figure_images
 from ui import charts
@@ -27,8 +28,7 @@ OEWS_SOURCE = "U.S. Bureau of Labor Statistics, Occupational Employment and Wage
 SOURCE_NAMES = {"qcew": QCEW_SOURCE, "oews": OEWS_SOURCE, "ep": "BLS Employment Projections",
                 "cbsa": "U.S. Census Bureau, CBSA delineation files", "boundaries": "U.S. Census Bureau county "
                 "boundaries (us-atlas)", "qwi": "U.S. Census Bureau, Quarterly Workforce Indicators (QWI)"}
-LOAD = {"qcew": "python -m data_pipeline refresh --sources qcew --states 39 --years 2020-2025",
-        "oews": "python -m data_pipeline refresh --sources oews"}
+
 SECTOR_CODE = re.compile(r"\d{2}(-\d{2})?")
 TOP_SECTORS = 10
 TOP_OCCUPATIONS = 12
@@ -49,10 +49,15 @@ class OptionalSection:
 
 
 OPTIONAL_SECTIONS = (
-    OptionalSection("Credential gap summary", ("ep_occupation",), "credential_gap_summary",
-                    "python -m data_pipeline refresh --sources ep"),
-    OptionalSection("Hiring flows", ("qwi",), "hiring_flows", "python -m data_pipeline refresh --sources qwi"),
+    OptionalSection("Credential gap summary", ("ep_occupation",), "credential_gap_summary", "ep"),
+    OptionalSection("Hiring flows", ("qwi",), "hiring_flows", "qwi"),
 )
+
+
+def _hint(b: _Builder, source: str) -> str:
+    """The not-loaded sentence for a source, naming the brief's region's own state(s); markdown backticks dropped."""
+    custom = {b.region.code: b.areas} if b.region.kind == "custom" else None
+    return not_loaded(source, regions.region_states(b.region, b.region.name, custom)).replace("`", "")
 
 
 class BriefError(Exception):
@@ -163,7 +168,7 @@ def _qcew_sections(b: _Builder) -> None:
     totals = queries.area_totals(con, areas) if queries.qcew_loaded(con) else pd.DataFrame()
     if totals.empty:
         for title in ("Headline numbers", "Growth sectors", "Top sectors"):
-            b.leave_out(title, f"no QCEW employment is loaded for {name}. Load it with: {LOAD['qcew']}")
+            b.leave_out(title, f"no QCEW employment is loaded for {name}. {_hint(b, 'qcew')}")
         return
     facts = queries.qcew_facts(con)
     first, last = int(totals["year"].min()), int(totals["year"].max())
@@ -245,9 +250,9 @@ def _qcew_sections(b: _Builder) -> None:
 def _oews_sections(b: _Builder) -> None:
     con = b.con
     if not queries.oews_loaded(con):
-        b.leave_out("Top occupations and wages", f"no OEWS occupation data is loaded. Load it with: {LOAD['oews']}")
+        b.leave_out("Top occupations and wages", _hint(b, "oews"))
         return
-    area = queries.oews_area_for_region(con, b.region.kind, b.region.code)
+    area = queries.oews_area_for_region(con, b.region.kind, b.region.code, b.areas if b.region.kind == 'custom' else ())
     if area["area_code"] is None:
         b.leave_out("Top occupations and wages", area["note"])
         return
@@ -279,7 +284,8 @@ def _optional_sections(b: _Builder) -> None:
         missing = [t for t in opt.tables if not table_exists(b.con, t)]
         query = getattr(queries, opt.query, None)
         if missing or query is None:
-            why = (f"its data is not loaded ({', '.join(missing)}). Load it with: {opt.load}" if missing
+            why = (_hint(b, opt.load) if missing and opt.load in FACTS
+                   else f"its data is not loaded ({', '.join(missing)}). Load it with: {opt.load}" if missing
                    else "its data is loaded, but the summary query is not available in this version.")
             b.leave_out(opt.title, why)
             continue

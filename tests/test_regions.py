@@ -70,3 +70,20 @@ def test_shared_county_lists_are_refused_unless_five_digit_codes(text):
 
 def test_shared_county_list_is_sorted_and_deduplicated():
     assert regions.parse_counties("39049,39041.39049") == ("39041", "39049")
+
+
+@pytest.mark.parametrize("region, title, states", [
+    (Region("metro", "C2026"), "Duluth, MN-WI", ("27", "55")),
+    (Region("metro", "C2026"), "Duluth, MN-WI MSA", ("27", "55")),
+    (Region("metro", "C1814"), "Columbus, OH", ("39",)),
+    (Region("county", "27137"), "St. Louis County, Minnesota", ("27",)),
+    (Region("state", "27"), "Minnesota", ("27",)),
+    (Region("nation", "US"), "United States", ()),
+])
+def test_a_region_names_every_state_it_spans(region, title, states):
+    assert regions.region_states(region, title) == states
+
+
+def test_a_custom_group_spans_the_states_of_its_counties():
+    group = {"Twin Ports": ("27137", "55031")}
+    assert regions.region_states(Region("custom", "Twin Ports"), custom=group) == ("27", "55")

