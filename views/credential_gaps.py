@@ -82,7 +82,10 @@ cols[2].metric(f"Completions, {ALLOCATIONS[allocation].split(' (')[0].lower()}",
                charts.fmt_int(view["completions"].sum(min_count=1)) if supply_ok else "not loaded")
 
 edu = data.openings_by_education(area["area_code"])
-if edu["openings"].notna().any():
+if (edu["education"] == "Not assigned").all():
+    st.caption("Openings by typical entry education: the loaded Employment Projections carry no entry-education "
+               "assignments (BLS Table 1.2 or 5.4), so this chart is left out.")
+elif edu["openings"].notna().any():
     top = edu.loc[edu["openings"].idxmax()]
     st.plotly_chart(education_chart(
         edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
