@@ -112,6 +112,9 @@ def cmd_refresh(args) -> int:
                                else "nothing changed for this source")
                     say(f"  {name}: {changed}. To load it without this connection, download "
                         f"{manual} in a browser into a folder and run: python -m data_pipeline import FOLDER")
+        empty = missing.empty_pages(missing.missing_sources(con))
+    if empty:
+        say(f"pages with nothing to show: {'; '.join(empty)} (python -m data_pipeline status says how to load them)")
     if unreachable:
         say(f"not refreshed: {', '.join(unreachable)} (their previous data, if any, is kept)")
         return EXIT_PARTIAL

@@ -307,7 +307,8 @@ def _methods(b: _Builder) -> None:
             files=("slice", "count")).reset_index()
         for r in grouped.itertuples(index=False):
             rows.append({"source": SOURCE_NAMES.get(r.source, r.source), "release": r.release or "unknown",
-                         "retrieved": r.retrieved, "method": r.method, "files": str(r.files)})
+                         "retrieved": r.retrieved, "method": r.method.replace("shipped", "shipped with Sector Pulse"),
+                         "files": str(r.files)})
     table = _table(pd.DataFrame(rows), {"source": "Source", "release": "Release", "retrieved": "Retrieved",
                                         "method": "How loaded", "files": "Files"}) if rows else \
         '<p class="note">The warehouse has no provenance rows.</p>'

@@ -66,6 +66,7 @@ def test_offline_refresh_loads_the_shipped_reference_files_and_says_so(offline):
     assert "BLS Employment Projections: using the 2024–34 release shipped with Sector Pulse" in result.stderr
     assert "Census CBSA delineation: using the OMB 23-01 (July 2023) release shipped with Sector Pulse" in result.stderr
     assert "NCES CIP–SOC crosswalk: using the CIP 2020 to SOC 2018 release shipped with Sector Pulse" in result.stderr
+    assert "pages with nothing to show: Sector Demand (no BLS QCEW); Hiring (no Census QWI)" in result.stderr
     con = duckdb.connect(str(path), read_only=True)
     try:
         prov = con.execute("SELECT source, url, sha256 FROM provenance WHERE method = 'shipped' ORDER BY source").fetchall()
