@@ -5,7 +5,7 @@ Examples:
   python -m data_pipeline refresh --sources qcew --states OH,39 --years 2021-2025 --quarterly
   python -m data_pipeline import ~/Downloads/qcew       # a folder or zip of agency files saved by hand
   python -m data_pipeline status
-  python -m data_pipeline brief --region state:39 --sector 62 --out ohio_brief.pdf   # or --out brief.html
+  python -m data_pipeline brief --region metro:20260 --sector 62 --out duluth_brief.pdf   # or --out brief.html
 Exit codes: 0 done; 3 done, but some sources could not be reached (their data is unchanged); 1 failed
 (the warehouse is unchanged); 2 bad arguments.
 """
@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: python -m data_pipeline status")
     s.set_defaults(func=cmd_status)
     b = sub.add_parser("brief", help="write the Regional Demand Brief (PDF, or HTML for .html)",
-                       epilog="example: python -m data_pipeline brief --region state:39 --sector 62 --out brief.pdf\n"
+                       epilog="example: python -m data_pipeline brief --region metro:20260 --sector 62 --out brief.pdf\n"
                               "regions: state:27, metro:20260 (CBSA code), county:27137, nation:US, custom:NAME",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")

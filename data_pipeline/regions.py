@@ -127,7 +127,7 @@ def parse_token(token: object) -> Region | RegionError:
 
 _EXAMPLES = {
     "state": "state:27", "metro": "metro:20260 (a metropolitan CBSA code)", "county": "county:27137",
-    "nation": "nation:US", "custom": "custom:Central Ohio", "wib": "wib:27SDA100",
+    "nation": "nation:US", "custom": "custom:Arrowhead", "wib": "wib:27SDA100",
 }
 
 
