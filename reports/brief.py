@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from data_pipeline import queries, regions
-from data_pipeline.missing import FACTS, not_loaded
+from data_pipeline.missing import FACTS, load_command
 from data_pipeline.regions import Region, RegionError
 from reports.images import ImageExportError, chromium_path, figure_images
 from ui import charts
@@ -55,9 +55,14 @@ OPTIONAL_SECTIONS = (
 
 
 def _hint(b: _Builder, source: str) -> str:
-    """The not-loaded sentence for a source, naming the brief's region's own state(s); markdown backticks dropped."""
+    """'its data is not loaded (label). Load it with: <command naming the region's own states>'.
+
+    No download links: the brief is a self-contained document that links nowhere; the app and
+    `python -m data_pipeline status` give the links."""
     custom = {b.region.code: b.areas} if b.region.kind == "custom" else None
-    return not_loaded(source, regions.region_states(b.region, b.region.name, custom)).replace("`", "")
+    states = regions.region_states(b.region, b.region.name, custom)
+    return (f"its data is not loaded ({FACTS[source].label}). Load it with: {load_command(source, states)} "
+            f"(python -m data_pipeline status lists the files to download without internet)")
 
 
 class BriefError(Exception):
@@ -168,7 +173,7 @@ def _qcew_sections(b: _Builder) -> None:
     totals = queries.area_totals(con, areas) if queries.qcew_loaded(con) else pd.DataFrame()
     if totals.empty:
         for title in ("Headline numbers", "Growth sectors", "Top sectors"):
-            b.leave_out(title, f"no QCEW employment is loaded for {name}. {_hint(b, 'qcew')}")
+            b.leave_out(title, f"no QCEW employment is loaded for {name}: {_hint(b, 'qcew')}")
         return
     facts = queries.qcew_facts(con)
     first, last = int(totals["year"].min()), int(totals["year"].max())
