@@ -1,5 +1,7 @@
 """AppTest: start from app.py, move with switch_page, deep links via ?region=..., no exceptions."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -116,7 +118,9 @@ def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
         at.switch_page(page).run()
         assert not at.exception
         shown = texts(at.info) + texts(at.markdown)
-        assert "python -m data_pipeline refresh --sources qcew --states 39" in shown
+        assert "python -m data_pipeline refresh --sources qcew" in shown
+        # the command names the region on screen's own state, or none (statewide totals): never another state
+        assert set(re.findall(r"--states (\w+)", shown)) <= {"OH", "ST"}, shown  # ST: QWI placeholder, nation view
 
 
 def test_shared_link_rebuilds_a_county_group_saved_elsewhere(tmp_path, monkeypatch):
