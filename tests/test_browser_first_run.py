@@ -34,6 +34,9 @@ def test_every_page_renders_for_the_region_without_pointing_elsewhere(page, app_
     for key, path in PAGES.items():
         page.goto(f"{app_url}/{path}?region={REGIONS[name]}")
         settle(page, EXPECTED[key])
+        if key in ("overview", "occupations"):
+            page.locator('[data-testid="stPlotlyChart"]').first.wait_for(state="attached", timeout=30_000)
+            page.wait_for_timeout(2500)  # plotly draws after the element appears; the shot should show the chart
         no_exception(page)
         body = page.inner_text("body")
         assert "Ohio" not in body and "--states 39" not in body, (key, name)
