@@ -5,7 +5,7 @@ Examples:
   python -m data_pipeline refresh --sources qcew --states OH,39 --years 2021-2025 --quarterly
   python -m data_pipeline import ~/Downloads/qcew       # a folder or zip of agency files saved by hand
   python -m data_pipeline status
-  python -m data_pipeline brief --region state:39 --sector 62 --out ohio_brief.pdf   # or --out brief.html
+  python -m data_pipeline brief --region metro:20260 --sector 62 --out duluth.pdf   # --format docx for Word
 Exit codes: 0 every source refreshed; 3 done, but some sources were kept as they were or are missing (each
 named, with what to do); 1 the warehouse could not be written (it is unchanged) or nothing could be imported;
 2 bad arguments. Each source loads in its own transaction: one that fails costs only itself.
@@ -24,9 +24,10 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from data_pipeline import missing
 from data_pipeline.config import SET_CONTACT, load_config, save_contact, valid_contact
 from data_pipeline.http import Fetcher, FetchError
-from data_pipeline.sources import IMPORT_COMMAND, PartlyLoaded, RefreshOptions, Source, SourceError, registry
+from data_pipeline.sources import IMPORT_COMMAND, PartlyLoaded, RefreshOptions, Source, SourceError, registry, shipped
 from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import (
     SCHEMA_VERSION,
@@ -173,12 +174,22 @@ def cmd_refresh(args) -> int:
                 raise NothingChanged
     except NothingChanged:
         pass
+    con = connect_read_only(config.warehouse)
+    try:
+        empty = missing.empty_pages(missing.missing_sources(con))
+    finally:
+        con.close()
+    if empty:
+        say(f"pages with nothing to show: {'; '.join(empty)} (python -m data_pipeline status says how to load them)")
     return report(outcomes, "refreshed")
 
 
 def refresh_one(con, fetcher: Fetcher, source: Source, options: RefreshOptions) -> tuple[str, str]:
     if source.needs_contact and not fetcher.config.has_contact:
         skipped = f"{source.name}: skipped, BLS is not contacted without a contact e-mail; {SET_CONTACT}"
+        if shipped.can_stand_in(con, source.name):
+            say(f"{skipped}; loading {source.default} instead")
+            return _shipped_default(con, source, "no contact e-mail")
         if source.default and not _own_data(con, source.name):
             say(f"{skipped}; loading {source.default} instead")
             bundled = dataclasses.replace(options, extra={**options.extra, source.name: "bundled"})
@@ -189,9 +200,22 @@ def refresh_one(con, fetcher: Fetcher, source: Source, options: RefreshOptions) 
         say(skipped)
         return "skipped", "no contact e-mail"
     outcome, message = load_isolated(con, source, lambda: source.refresh(con, fetcher, options, say))
+    if outcome == "loaded":
+        shipped.keep_newest(con, source.name, say)
+    else:
+        say(message)
+        if outcome == "kept" and shipped.can_stand_in(con, source.name):
+            return _shipped_default(con, source, message)
+    return outcome, message
+
+
+def _shipped_default(con, source: Source, why: str) -> tuple[str, str]:
+    """Load the release shipped in data/reference/ in the source's own transaction (the offline default)."""
+    outcome, message = load_isolated(con, source, lambda: shipped.load_shipped(con, source.name, say))
     if outcome != "loaded":
         say(message)
-    return outcome, message
+        return outcome, why
+    return "default", why
 
 
 def _own_data(con: duckdb.DuckDBPyConnection, source: str) -> bool:
@@ -332,7 +356,9 @@ def cmd_status(args) -> int:
     config = load_config(warehouse=args.warehouse)
     if not config.warehouse.exists():
         print(f"No warehouse at {config.warehouse} yet. Load data with: python -m data_pipeline refresh")
-        print_missing(list(registry.SOURCES))
+        print("Missing:")
+        for source in registry.NAMES:
+            print(f"- {missing.not_loaded(source)}")
         return EXIT_OK
     con = connect_read_only(config.warehouse)
     try:
@@ -340,10 +366,10 @@ def cmd_status(args) -> int:
         rows = status_rows(con)
         if not rows:
             print("Nothing loaded yet. Run: python -m data_pipeline refresh  (or import FOLDER)")
-        missing = [s for s in registry.SOURCES if s.name not in {r[0] for r in rows}]
         for source, method, releases, files, n, retrieved, loaded in rows:
             releases = releases if len(releases) < 90 else releases[:87] + "..."
-            print(f"- {source:<5} via {method:<8} {files:>5} files {n or 0:>12,} rows  "
+            method = "shipped with Sector Pulse" if method == shipped.METHOD else f"via {method}"
+            print(f"- {source:<6} {method:<12} {files:>5} files {n or 0:>12,} rows  "
                   f"retrieved {retrieved or 'n/a'}  loaded {loaded}\n    releases: {releases}")
         for table, label in (("qcew_annual", "QCEW annual"), ("qcew_quarterly", "QCEW quarterly")):
             years, areas, n = con.execute(
@@ -355,17 +381,16 @@ def cmd_status(args) -> int:
         n, areas = con.execute("SELECT count(*), count(DISTINCT area_code) FROM oews_estimate").fetchone()
         if n:
             print(f"  OEWS: {areas} areas; {n:,} estimates")
+        absent = missing.missing_sources(con)
+        if absent:
+            print("Missing:")
+            for source in absent:
+                print(f"- {missing.not_loaded(source)}")
+        pages = missing.empty_pages(absent)
+        print(f"Pages with nothing to show: {'; '.join(pages)}" if pages else "Every page has data to show.")
     finally:
         con.close()
-    print_missing(missing)
     return EXIT_OK
-
-
-def print_missing(missing: list[Source]) -> None:
-    if missing:
-        print(f"Not loaded ({len(missing)} of {len(registry.SOURCES)} sources):")
-        for source in missing:
-            print(f"- {source.name}: {registry.load_hint(source.name)}")
 
 
 def cmd_brief(args) -> int:
@@ -427,12 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: python -m data_pipeline status")
     s.set_defaults(func=cmd_status)
     b = sub.add_parser("brief", help="write the Regional Labor Market Analysis (PDF, Word or HTML)",
-                       epilog="example: python -m data_pipeline brief --region metro:C2026 --format docx "
+                       epilog="example: python -m data_pipeline brief --region metro:20260 --format docx "
                               "--out duluth.docx\n"
-                              "regions: state:39, metro:C1814, county:39049, nation:US, custom:NAME",
+                              "regions: state:27, metro:20260 (CBSA code), county:27137, nation:US, custom:NAME",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")
-    b.add_argument("--region", required=True, help="region token, e.g. state:39 or county:39049")
+    b.add_argument("--region", required=True, help="region token, e.g. state:27, metro:20260 or county:27137")
     b.add_argument("--sector", help="optional target NAICS sector, e.g. 62 or 31-33")
     b.add_argument("--out", required=True, help="output file")
     b.add_argument("--format", choices=("pdf", "docx", "html"),

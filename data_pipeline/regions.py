@@ -1,7 +1,8 @@
 """Regions the app can show: a state, metro, county, the nation, or a saved custom group of counties.
 
-A region travels in the URL as a token such as `state:39`, `metro:C1814`, `county:39049`, `nation:US`,
-`wib:27SDA100` (a workforce investment area, as QWI codes it) or `custom:<name>`. Tokens are parsed against a whitelist; anything else becomes a `RegionError` value
+A region travels in the URL as a token such as `state:27`, `metro:20260` (the 5-digit Census CBSA code;
+QCEW's `metro:C2026` is accepted too), `county:27137`, `nation:US`, `wib:27SDA100` (a workforce investment
+area, as QWI codes it) or `custom:<name>`. Tokens are parsed against a whitelist; anything else becomes a `RegionError` value
 (never an exception). Custom regions live in one small JSON file, written atomically.
 """
 
@@ -23,7 +24,9 @@ MAX_COUNTIES = 300
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9 _.,'&()-]{0," + str(MAX_NAME - 1) + "}"
 _TOKEN = {
     "state": re.compile(r"state:(\d{2})"),
-    "metro": re.compile(r"metro:(C\d{4})"),
+    # CBSA 20260 is QCEW's C2026: metropolitan CBSA codes end in 0 (micropolitan ones, which neither QCEW
+    # nor OEWS publish, may not), so the two spellings map one to one.
+    "metro": re.compile(r"metro:(?:(\d{4})0|C(\d{4}))"),
     "county": re.compile(r"county:(\d{5})"),
     "nation": re.compile(r"nation:(US)"),
     "custom": re.compile(r"custom:(" + NAME_PATTERN + r")"),
@@ -42,7 +45,13 @@ class Region:
 
     @property
     def token(self) -> str:
-        return f"{self.kind}:{self.code}"
+        """The link form: `metro:20260` for metros (their CBSA code), `kind:code` otherwise."""
+        return f"metro:{self.cbsa}" if self.kind == "metro" else f"{self.kind}:{self.code}"
+
+    @property
+    def cbsa(self) -> str | None:
+        """The 5-digit Census CBSA code of a metro ('C2026' -> '20260'); None for other kinds."""
+        return f"{self.code[1:]}0" if self.kind == "metro" else None
 
     @property
     def state_fips(self) -> str | None:
@@ -66,6 +75,29 @@ class Region:
 
 NATION = Region("nation", "US", "United States")
 
+# Postal code -> state FIPS, for metro titles such as 'Duluth, MN-WI' (every state a metro spans).
+_POSTAL = {
+    "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09", "DE": "10", "DC": "11",
+    "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17", "IN": "18", "IA": "19", "KS": "20", "KY": "21",
+    "LA": "22", "ME": "23", "MD": "24", "MA": "25", "MI": "26", "MN": "27", "MS": "28", "MO": "29", "MT": "30",
+    "NE": "31", "NV": "32", "NH": "33", "NJ": "34", "NM": "35", "NY": "36", "NC": "37", "ND": "38", "OH": "39",
+    "OK": "40", "OR": "41", "PA": "42", "RI": "44", "SC": "45", "SD": "46", "TN": "47", "TX": "48", "UT": "49",
+    "VT": "50", "VA": "51", "WA": "53", "WV": "54", "WI": "55", "WY": "56", "PR": "72",
+}
+
+
+def region_states(region: Region, title: str = "", custom: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """State FIPS codes a region spans: its own state, every state in a metro's title ('Duluth, MN-WI' -> 27, 55),
+    the states of a custom group's counties; () for the nation."""
+    if region.kind in ("state", "county", "wib"):
+        return (region.code[:2],)
+    if region.kind == "metro":
+        tail = (title or region.name).rsplit(",", 1)[-1] if "," in (title or region.name) else ""
+        return tuple(dict.fromkeys(_POSTAL[p] for p in re.findall(r"\b[A-Z]{2}\b", tail) if p in _POSTAL))
+    if region.kind == "custom":
+        return tuple(sorted({c[:2] for c in region.qcew_areas(custom)}))
+    return ()
+
 
 @dataclass(frozen=True)
 class RegionError:
@@ -88,12 +120,14 @@ def parse_token(token: object) -> Region | RegionError:
     match = pattern.fullmatch(token)
     if match is None:
         return RegionError(token, f"'{kind}' region codes look like {_EXAMPLES[kind]}")
+    if kind == "metro":
+        return Region(kind, "C" + (match.group(1) or match.group(2)))
     return Region(kind, match.group(1))
 
 
 _EXAMPLES = {
-    "state": "state:39", "metro": "metro:C1814", "county": "county:39049",
-    "nation": "nation:US", "custom": "custom:Central Ohio", "wib": "wib:27SDA100",
+    "state": "state:27", "metro": "metro:20260 (a metropolitan CBSA code)", "county": "county:27137",
+    "nation": "nation:US", "custom": "custom:Arrowhead", "wib": "wib:27SDA100",
 }
 
 

@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS area_title (area_fips TEXT PRIMARY KEY, area_title TE
 CREATE TABLE IF NOT EXISTS industry_title (industry_code TEXT PRIMARY KEY, industry_title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS county_cbsa (
     county_fips TEXT PRIMARY KEY, cbsa_code TEXT NOT NULL, cbsa_title TEXT, metro_micro TEXT,
-    csa_code TEXT, csa_title TEXT, central_outlying TEXT, delineation_vintage TEXT NOT NULL
+    csa_code TEXT, csa_title TEXT, central_outlying TEXT, delineation_vintage TEXT NOT NULL,
+    county_name TEXT, state_name TEXT
 );
 CREATE TABLE IF NOT EXISTS county_shape (
     county_fips TEXT PRIMARY KEY, state_fips TEXT NOT NULL, county_name TEXT NOT NULL, geojson TEXT NOT NULL
@@ -198,6 +199,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for table in DERIVED_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(SCHEMA)
+    # Added after schema 3 shipped: county names from the delineation, so counties are pickable without QCEW.
+    for column in ("county_name", "state_name"):
+        con.execute(f"ALTER TABLE county_cbsa ADD COLUMN IF NOT EXISTS {column} TEXT")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 

@@ -155,7 +155,8 @@ def build_test_warehouse(path: str | Path, *, qcew: bool = True) -> Path:
         titles = {"10": "Total, all industries"} | {code: title for code, _, _, _, title in INDUSTRIES}
         con.executemany("INSERT INTO industry_title VALUES (?, ?)", list(titles.items()))
         con.executemany(
-            "INSERT INTO county_cbsa VALUES (?, '18140', 'Columbus, OH', 'Metropolitan Statistical Area', "
+            "INSERT INTO county_cbsa (county_fips, cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, "
+            "central_outlying, delineation_vintage) VALUES (?, '18140', 'Columbus, OH', 'Metropolitan Statistical Area', "
             "'198', 'Columbus-Marion-Zanesville, OH', 'Central', '2023')",
             [(c,) for c in METRO_COUNTIES],
         )

@@ -1,5 +1,7 @@
 """AppTest: start from app.py, move with switch_page, deep links via ?region=..., no exceptions."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -41,7 +43,7 @@ def test_default_region_is_the_first_state_and_every_page_renders(app):
 
 
 @pytest.mark.parametrize("token, name", [
-    ("metro:C1814", "Columbus"), ("county:39049", "Franklin"), ("nation:US", "United States"),
+    ("metro:18140", "Columbus"), ("county:39049", "Franklin"), ("nation:US", "United States"),
 ])
 def test_deep_link_opens_the_region_on_every_page(app, token, name):
     app.query_params["region"] = token
@@ -61,12 +63,20 @@ def test_custom_region_flags_lower_bounds_on_sector_page(app):
     assert "lower bound" in texts(at.warning)
 
 
-def test_malformed_region_in_url_warns_and_falls_back(app):
+def test_qcew_style_metro_link_still_opens_and_becomes_the_cbsa_form(app):
+    app.query_params["region"] = "metro:C1814"
+    at = app.run()
+    assert not at.exception and not at.warning and "Columbus" in at.title[0].value
+    assert at.query_params["region"] == "metro:18140"
+
+
+def test_malformed_region_in_url_warns_once_and_falls_back_to_the_nation(app):
     app.query_params["region"] = "state:99;DROP"
     at = app.run()
     assert not at.exception
     assert len(at.warning) == 1 and "99;DROP" in at.warning[0].value.replace("\\", "")
-    assert at.query_params["region"] == "state:39"
+    assert "\n" not in at.warning[0].value and "United States" in at.warning[0].value
+    assert at.query_params["region"] == "nation:US"
     at.switch_page("views/sectors.py").run()
     assert not at.exception and not at.warning
 
@@ -75,7 +85,7 @@ def test_unknown_but_well_formed_region_warns_and_falls_back(app):
     app.query_params["region"] = "county:01001"
     at = app.run()
     assert not at.exception and "not in the loaded data" in texts(at.warning)
-    assert at.query_params["region"] == "state:39"
+    assert at.query_params["region"] == "nation:US"
 
 
 def test_picking_a_county_in_the_sidebar_updates_the_link(app):
@@ -108,7 +118,9 @@ def test_warehouse_without_qcew_shows_how_to_load_it(tmp_path, monkeypatch):
         at.switch_page(page).run()
         assert not at.exception
         shown = texts(at.info) + texts(at.markdown)
-        assert "python -m data_pipeline refresh --sources qcew --states 39" in shown
+        assert "python -m data_pipeline refresh --sources qcew" in shown
+        # the command names the region on screen's own state, or none (statewide totals): never another state
+        assert set(re.findall(r"--states (\w+)", shown)) <= {"OH", "ST"}, shown  # ST: QWI placeholder, nation view
 
 
 def test_shared_link_rebuilds_a_county_group_saved_elsewhere(tmp_path, monkeypatch):

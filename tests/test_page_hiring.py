@@ -56,4 +56,5 @@ def test_without_qwi_the_page_says_how_to_load_it(tmp_path, monkeypatch):
     assert not at.error  # a real (non-synthetic) warehouse has no TEST DATA banner
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert "python -m data_pipeline refresh --sources qwi --states 39" in texts(at.info)
+    # the region on screen is Ohio (the first state with data), so the command names Ohio, by postal code
+    assert "python -m data_pipeline refresh --sources qwi --states OH" in texts(at.info)

@@ -10,6 +10,8 @@ from data_pipeline.regions import Region, RegionError
 @pytest.mark.parametrize("token, expected", [
     ("state:39", Region("state", "39")),
     ("metro:C1814", Region("metro", "C1814")),
+    ("metro:18140", Region("metro", "C1814")),
+    ("metro:20260", Region("metro", "C2026")),
     ("county:39049", Region("county", "39049")),
     ("custom:Central Ohio", Region("custom", "Central Ohio")),
     ("nation:US", Region("nation", "US")),
@@ -19,11 +21,23 @@ def test_valid_region_tokens_parse(token, expected):
 
 
 @pytest.mark.parametrize("token", [
-    "state:99;DROP", "state:3", "county:39049 OR 1=1", "metro:18140", "custom:../../etc/passwd",
+    "state:99;DROP", "state:3", "county:39049 OR 1=1", "metro:36837", "metro:2026", "custom:../../etc/passwd",
     "custom:", "planet:earth", "", None, "state:39\n", "custom:" + "x" * 100, 42,
 ])
 def test_malformed_region_tokens_are_error_values_not_exceptions(token):
     assert isinstance(regions.parse_token(token), RegionError)
+
+
+def test_metro_links_use_the_five_digit_cbsa_code_and_accept_the_qcew_form():
+    duluth = regions.parse_token("metro:C2026")
+    assert duluth == regions.parse_token("metro:20260")
+    assert duluth.token == "metro:20260" and duluth.cbsa == "20260"
+    assert regions.parse_token(duluth.token) == duluth
+
+
+def test_a_refused_metro_code_shows_the_cbsa_form():
+    refused = regions.parse_token("metro:Duluth")
+    assert isinstance(refused, RegionError) and "metro:20260" in refused.reason
 
 
 def test_custom_regions_round_trip_through_the_json_file(tmp_path):
@@ -56,3 +70,20 @@ def test_shared_county_lists_are_refused_unless_five_digit_codes(text):
 
 def test_shared_county_list_is_sorted_and_deduplicated():
     assert regions.parse_counties("39049,39041.39049") == ("39041", "39049")
+
+
+@pytest.mark.parametrize("region, title, states", [
+    (Region("metro", "C2026"), "Duluth, MN-WI", ("27", "55")),
+    (Region("metro", "C2026"), "Duluth, MN-WI MSA", ("27", "55")),
+    (Region("metro", "C1814"), "Columbus, OH", ("39",)),
+    (Region("county", "27137"), "St. Louis County, Minnesota", ("27",)),
+    (Region("state", "27"), "Minnesota", ("27",)),
+    (Region("nation", "US"), "United States", ()),
+])
+def test_a_region_names_every_state_it_spans(region, title, states):
+    assert regions.region_states(region, title) == states
+
+
+def test_a_custom_group_spans_the_states_of_its_counties():
+    group = {"Twin Ports": ("27137", "55031")}
+    assert regions.region_states(Region("custom", "Twin Ports"), custom=group) == ("27", "55")

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from data_pipeline import in_demand as rules
-from data_pipeline import queries, warehouse
+from data_pipeline import missing, queries, warehouse
 from data_pipeline.config import load_config
+from ui import hints
 
-LOAD_QCEW = "python -m data_pipeline refresh --sources qcew --states 39"
+LOAD_QCEW = "python -m data_pipeline refresh --sources qcew"
 IMPORT_FILES = "python -m data_pipeline import PATH"
 
 
@@ -51,6 +52,18 @@ def _q(name: str, *args):
 def qcew_loaded() -> bool:
     """From the cached qcew_facts: the coverage summary lists annual years exactly when annual rows exist."""
     return qcew_facts()["loaded"]
+
+
+def shipped_releases() -> dict[str, str]:
+    """{source: release} for sources whose data is the file shipped with Sector Pulse (data/reference)."""
+    df = provenance()
+    part = df[df["method"] == "shipped"] if not df.empty else df
+    return {str(s): str(r) for s, r in zip(part.get("source", []), part.get("release", []), strict=False)}
+
+
+def shipped_note(source: str) -> str:
+    """' (shipped with Sector Pulse)' when a source's data is the shipped file, else ''."""
+    return " (shipped with Sector Pulse)" if source in shipped_releases() else ""
 
 
 def qcew_facts() -> dict:
@@ -123,19 +136,18 @@ def qcew_caption(years: str | None = None) -> str:
 
 
 def load_qcew_command(state: str | None = None) -> str:
-    """The refresh command for a region's state (2-digit FIPS), or the Ohio example."""
-    return f"python -m data_pipeline refresh --sources qcew --states {state}" if state else LOAD_QCEW
+    """The QCEW refresh command for a region's state (2-digit FIPS); statewide totals only without one."""
+    return missing.load_command("qcew", (state,) if state else ())
 
 
-def require_qcew(state: str | None = None) -> None:
-    """Show how to load QCEW and stop the page when the warehouse holds none."""
+def require_qcew(where=None) -> None:
+    """Show how to load QCEW for the region on screen (a RegionContext, or a state FIPS) and stop the page
+    when the warehouse holds none; the page draws its title first."""
     if not qcew_loaded():
-        where = f"this region's state (FIPS {state})" if state else "Ohio (state FIPS 39)"
-        st.info(
-            f"No QCEW data is loaded yet. Load {where} with:\n\n"
-            f"`{load_qcew_command(state)}`\n\nor import downloaded BLS files with `{IMPORT_FILES}`."
-        )
-        st.stop()
+        if isinstance(where, str):
+            st.info(missing.not_loaded("qcew", (where,)))
+            st.stop()
+        hints.show_missing("qcew", where)
 
 
 def county_map(state: str, industry_code: str, year: int) -> pd.DataFrame:
@@ -157,14 +169,14 @@ def oews_release() -> dict:
     return _q("oews_release")
 
 
-def oews_area_for_region(kind: str, code: str) -> dict:
-    return _q("oews_area_for_region", kind, code)
+def oews_area_for_region(kind: str, code: str, counties: tuple[str, ...] = ()) -> dict:
+    return _q("oews_area_for_region", kind, code, tuple(counties))
 
 
-def require_oews_area(kind: str, code: str) -> dict:
+def require_oews_area(kind: str, code: str, counties: tuple[str, ...] = ()) -> dict:
     """The OEWS area standing for the region, after showing why it differs (a county shown for its metro);
-    stops the page when no OEWS area fits (custom regions, areas not in the loaded release)."""
-    area = oews_area_for_region(kind, code)
+    stops the page when no OEWS area fits (areas not in the loaded release, groups across states)."""
+    area = oews_area_for_region(kind, code, counties)
     if area["note"]:
         st.info(area["note"])
     if area["area_code"] is None:
@@ -240,7 +252,7 @@ def _in_demand_list(stamp: tuple[str, int], area_code: str, method: str, min_ope
 
 # Hiring (QWI)
 
-LOAD_QWI = "python -m data_pipeline refresh --sources qwi --states 39"
+LOAD_QWI = "python -m data_pipeline refresh --sources qwi"
 
 
 def qwi_loaded() -> bool:

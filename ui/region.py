@@ -75,20 +75,26 @@ def _default(options: dict[str, dict[str, str]]) -> Region:
     return NATION
 
 
+def _option_label(kind: str, code: str, options: dict[str, dict[str, str]]) -> str:
+    """A picker entry: metros carry their CBSA code, the form links use (`metro:20260`)."""
+    title = options[kind].get(code, code)
+    return f"{title} ({Region(kind, code).cbsa})" if kind == "metro" else title
+
+
 def _apply_token(token: str | None, options: dict[str, dict[str, str]]) -> Region:
     """Turn the URL token into a region, warning (as plain text) and falling back when it is unusable."""
-    default = _default(options)
     if token is None:
-        return default
+        return _default(options)
+    # A broken link shows the whole country, not whichever state sorts first, and says why in one line.
+    fallback = NATION if "nation" in options else _default(options)
+    instead = f"Showing {plain(fallback.name or fallback.code)} instead."
     parsed = regions.parse_token(token)
     if isinstance(parsed, RegionError):
-        st.warning(f"The link asks for region “{plain(parsed.token)}”, which is not a valid region code "
-                   f"({plain(parsed.reason)}). Showing {plain(default.name or default.code)} instead.")
-        return default
+        st.warning(f"The link's region “{plain(parsed.token)}” is not a region code: {plain(parsed.reason)}. {instead}")
+        return fallback
     if parsed.code not in options.get(parsed.kind, {}):
-        st.warning(f"Region “{plain(parsed.token)}” is not in the loaded data. "
-                   f"Showing {plain(default.name or default.code)} instead.")
-        return default
+        st.warning(f"The link's region “{plain(parsed.token)}” is not in the loaded data. {instead}")
+        return fallback
     return parsed
 
 
@@ -137,8 +143,7 @@ def region_picker() -> RegionContext:
         codes = list(options[kind])
         if st.session_state.get(f"region_{kind}") not in codes:
             st.session_state[f"region_{kind}"] = codes[0]
-        code = st.selectbox(KIND_LABELS[kind], codes, key=f"region_{kind}",
-                            format_func=lambda c: options[kind].get(c, c))
+        code = st.selectbox(KIND_LABELS[kind], codes, key=f"region_{kind}", format_func=lambda c: _option_label(kind, c, options))
         region = Region(kind, code, options[kind].get(code, code))
         ctx = _context(region, options, custom)
         if ctx.is_custom:

@@ -5,13 +5,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from figures import charts
-from ui import data
+from ui import data, hints
 from ui.downloads import download_buttons
 from ui.region import current, plain
 
-LOAD_EP = "python -m data_pipeline refresh --sources ep"
-LOAD_SUPPLY = "python -m data_pipeline refresh --sources ipeds,cipsoc"
-LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
 ALLOCATIONS = {"once": "Count once per occupation (upper bound)", "split": "Split evenly across its occupations"}
 METHOD = (
     "Annual openings = regional employment (OEWS) × national openings rate (BLS Employment Projections annual "
@@ -41,19 +38,19 @@ def wage(value, topcoded: bool) -> str:
 ctx = current()
 st.title(f"{plain(ctx.label)}: credential gaps")
 src = data.credential_sources()
-if not src["ep"]:
-    st.info(f"BLS Employment Projections (openings and entry education) are not loaded yet. Load them with:\n\n"
-            f"`{LOAD_EP}`\n\nor download occupation.xlsx and education.xlsx from bls.gov/emp in a browser and run "
-            f"`{data.IMPORT_FILES}`.")
+loaded = set(data.source_status()["source"])
+supply_missing = [s for s in ("ipeds", "cipsoc") if s not in loaded]
+demand_missing = [s for s in ("ep", "oews") if s not in loaded or (s == "ep" and not src["ep"])]
+if demand_missing:
+    # Nothing to show: say once everything this page lacks, the supply side included.
+    st.info("\n\n".join(hints.missing_source_hint(s, ctx) for s in demand_missing + supply_missing))
     st.stop()
-if not data.oews_loaded():
-    st.info(f"Regional employment comes from OEWS, which is not loaded yet: `{LOAD_OEWS}`")
-    st.stop()
-area = data.require_oews_area(ctx.region.kind, ctx.region.code)
+area = data.require_oews_area(ctx.region.kind, ctx.region.code, ctx.counties)
 supply_ok = src["ipeds_year"] is not None and src["cip_soc"] and src["ipeds_directory"]
 if not supply_ok:
-    st.warning(f"Training completions (IPEDS and the CIP-SOC crosswalk) are not fully loaded, so openings are shown "
-               f"without a gap. Load them with `{LOAD_SUPPLY}` or import the NCES files with `{data.IMPORT_FILES}`.")
+    lacking = supply_missing or ["ipeds"]
+    st.warning("Openings are shown without a gap: the gap column needs local completions. "
+               + " ".join(hints.missing_source_hint(s, ctx) for s in lacking))
 
 st.markdown(f"**Method.** {METHOD}")
 left, mid, right = st.columns(3)
@@ -73,7 +70,8 @@ group = st.selectbox("SOC group", ["all", *sorted(groups)], key="gap_group",
 view = gaps if group == "all" else gaps[gaps["major_group"] == group]
 
 rel = data.oews_release()
-ep_label = f"BLS Employment Projections {src['ep_release']} (retrieved {(src['ep_retrieved'] or 'unknown')[:10]})"
+ep_label = (f"BLS Employment Projections {src['ep_release']}{data.shipped_note('ep')} "
+            f"(retrieved {(src['ep_retrieved'] or 'unknown')[:10]})")
 supply_label = (f"NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_year'])[-2:]} and CIP2020-SOC2018 "
                 f"crosswalk" if supply_ok else "completions not loaded")
 source = f"Sources: {ep_label}; BLS OEWS {rel['release']}, {area['area_name']}; {supply_label}"
@@ -85,7 +83,10 @@ cols[2].metric(f"Completions, {ALLOCATIONS[allocation].split(' (')[0].lower()}",
                charts.fmt_int(view["completions"].sum(min_count=1)) if supply_ok else "not loaded")
 
 edu = data.openings_by_education(area["area_code"])
-if edu["openings"].notna().any():
+if (edu["education"] == "Not assigned").all():
+    st.caption("Openings by typical entry education: the loaded Employment Projections carry no entry-education "
+               "assignments (BLS Table 1.2 or 5.4), so this chart is left out.")
+elif edu["openings"].notna().any():
     top = edu.loc[edu["openings"].idxmax()]
     st.plotly_chart(education_chart(
         edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
@@ -96,8 +97,12 @@ if edu["openings"].notna().any():
 st.subheader("Occupations by gap" + ("" if naics == "all" else f" in {names[naics]}"))
 table = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)],
                     openings=view["openings"].round(), completions=view["completions"].round(), gap=view["gap"].round())
-shown = ["title", "soc_code", "wage", "openings", "completions", "gap", "education", "work_experience", "ojt_training",
-         *(["share_pct"] if "share_pct" in table else []), "gap_note"]
+shown = ["title", "soc_code", "wage", "openings", *(["completions", "gap"] if supply_ok else []), "education",
+         "work_experience", "ojt_training", *(["share_pct"] if "share_pct" in table else []),
+         *(["gap_note"] if supply_ok else [])]
+if not supply_ok:
+    st.caption("Gap and completions columns: IPEDS completions not loaded (see the note above for the download "
+               "links and the import command).")
 st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
     "title": "Occupation", "soc_code": "SOC", "wage": "Median annual wage (OEWS)",
     "openings": st.column_config.NumberColumn("Annual openings", format="localized"),

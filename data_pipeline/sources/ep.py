@@ -36,7 +36,8 @@ from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "ep"
 URLS = {"openings": "{base}/emp/ind-occ-matrix/occupation.xlsx", "education": "{base}/emp/ind-occ-matrix/education.xlsx"}
-MANUAL = "https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx and .../education.xlsx"
+MANUAL = ("https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx and "
+          "https://www.bls.gov/emp/ind-occ-matrix/education.xlsx")
 # Which EP table supplies what, recognised by the table's own title row (or sheet name) and header, never the
 # file name: BLS has moved these columns between tables and workbooks over the vintages.
 #   openings  <- "Occupational separations and openings" (Table 1.10 since 2019–29; Table 1.7 in 2016–26..2018–28):

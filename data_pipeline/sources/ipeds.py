@@ -29,7 +29,9 @@ from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "ipeds"
 URL = "{base}/ipeds/datacenter/data/{name}.zip"
-MANUAL = "https://nces.ed.gov/ipeds/datacenter/data/C{year}_A.zip and HD{year}.zip"
+# A year NCES has surely published (completions appear within two years), so the link is whole and real.
+MANUAL = ("https://nces.ed.gov/ipeds/datacenter/data/C{y}_A.zip and https://nces.ed.gov/ipeds/datacenter/data/HD{y}.zip"
+          .format(y=date.today().year - 2))
 # Award level codes (IPEDS C_A dictionary); 1 was split into 20 and 21 from the 2020-21 collection.
 AWARD_LEVELS = {
     "1": "Certificate of less than 1 academic year", "20": "Certificate of less than 12 weeks",

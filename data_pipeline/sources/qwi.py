@@ -198,7 +198,9 @@ def latest_year(today: date | None = None) -> int:
 def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOptions, say: Say) -> int:
     """One API call per state x geography level x span of at most ten years; each answer loaded as it arrives."""
     if not options.states:
-        say("QWI: no states given (the API has no national totals); use --states OH,KY to load QWI")
+        say("QWI: not loaded, because no --states were given (the Census API has no national totals), so the API "
+            "was not contacted and whether it is reachable is unknown; load a region's states with "
+            "--states ST,ST (postal codes)")
         return 0
     base, key = fetcher.config.base("census_api"), fetcher.config.census_key
     if not key:

