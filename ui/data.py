@@ -12,6 +12,7 @@ from data_pipeline.config import load_config
 
 LOAD_QCEW = "python -m data_pipeline refresh --sources qcew --states 39"
 IMPORT_FILES = "python -m data_pipeline import PATH"
+NO_LOCAL_PROGRAM = queries.NO_LOCAL_PROGRAM
 
 
 def warehouse_path() -> Path:
@@ -194,7 +195,7 @@ def credential_sources() -> dict:
     return _q("credential_sources")
 
 
-def occupation_gaps(area_code: str, allocation: str = "once", middle_skill: bool = False) -> pd.DataFrame:
+def occupation_gaps(area_code: str, allocation: str = "split", middle_skill: bool = False) -> pd.DataFrame:
     return _q("occupation_gaps", area_code, allocation, bool(middle_skill))
 
 
@@ -202,7 +203,7 @@ def openings_by_education(area_code: str) -> pd.DataFrame:
     return _q("openings_by_education", area_code)
 
 
-def sector_gaps(naics: str, area_code: str, allocation: str = "once", middle_skill: bool = False) -> pd.DataFrame:
+def sector_gaps(naics: str, area_code: str, allocation: str = "split", middle_skill: bool = False) -> pd.DataFrame:
     return _q("sector_gaps", naics, area_code, allocation, bool(middle_skill))
 
 

@@ -11,7 +11,7 @@ from ui.region import current, plain
 LOAD_EP = "python -m data_pipeline refresh --sources ep"
 LOAD_SUPPLY = "python -m data_pipeline refresh --sources ipeds,cipsoc"
 LOAD_OEWS = "python -m data_pipeline refresh --sources oews"
-ALLOCATIONS = {"once": "Count once per occupation (upper bound)", "split": "Split evenly across its occupations"}
+ALLOCATIONS = {"split": "Split evenly across its occupations", "once": "Counted for each occupation (upper bound)"}
 METHOD = (
     "Annual openings = regional employment (OEWS) × national openings rate (BLS Employment Projections annual "
     "openings ÷ base-year employment; openings = growth + workers leaving the labor force + workers changing "
@@ -93,8 +93,12 @@ if edu["openings"].notna().any():
                      key="gap_edu_dl")
 
 st.subheader("Occupations by gap" + ("" if naics == "all" else f" in {names[naics]}"))
-table = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)],
-                    openings=view["openings"].round(), completions=view["completions"].round(), gap=view["gap"].round())
+view = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)])
+unranked = view[~view["ranked"] & view["gap_note"].str.startswith(data.NO_LOCAL_PROGRAM)]
+view_ranked = view.drop(unranked.index)
+table = view_ranked.assign(
+    openings=view_ranked["openings"].round(), completions=view_ranked["completions"].round(),
+    gap=view_ranked["gap"].round())
 shown = ["title", "soc_code", "wage", "openings", "completions", "gap", "education", "work_experience", "ojt_training",
          *(["share_pct"] if "share_pct" in table else []), "gap_note"]
 st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
@@ -106,6 +110,17 @@ st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_co
     "ojt_training": "On-the-job training", "share_pct": st.column_config.NumberColumn("% of sector jobs (US)",
                                                                                        format="%.1f"),
     "gap_note": "Why blank"})
+if not unranked.empty:
+    st.subheader("Occupations no local program maps to")
+    st.caption("No program at this area's colleges prepares for these occupations in the CIP-SOC crosswalk, so "
+               "they have no gap to rank: their openings are filled by on-the-job training, other places' graduates "
+               "or experienced workers.")
+    st.dataframe(unranked.assign(openings=unranked["openings"].round())[["title", "soc_code", "wage", "openings",
+                                                                         "education", "gap_note"]].head(200),
+                 hide_index=True, width="stretch", key="gap_unranked", column_config={
+                     "title": st.column_config.TextColumn("Occupation", pinned=True), "soc_code": "SOC",
+                     "wage": "Median annual wage (OEWS)", "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
+                     "education": "Typical entry education", "gap_note": "Why not ranked"})
 st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
            "marked ≥ is at or above the BLS top code. Sector shares are national (OEWS); the gap is the "
            "occupation's gap across all industries in the area.")
