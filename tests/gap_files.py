@@ -186,7 +186,7 @@ def zipped_csv(name: str, text: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True, synthetic: bool = True) -> Path:
+def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True) -> Path:
     """The tiny QCEW + OEWS test warehouse (Columbus metro, Ohio) plus these files imported through the sources.
 
     Adds OEWS rows for licensed practical nurses (Columbus 4,000 jobs, Ohio 20,000) so a middle-skill
@@ -225,8 +225,7 @@ def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True, syn
                 ipeds.import_files(con, [_extract(completions_zip(folder / "C2023_A.zip"), folder),
                                          _extract(directory_zip(folder / "HD2023.zip"), folder)], print)
                 cipsoc.import_files(con, [crosswalk_workbook(folder / "CIP2020_SOC2018_Crosswalk.xlsx")], print)
-            if synthetic:
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")  # invented numbers
     return path
 
 
