@@ -7,12 +7,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import queries, warehouse
+from data_pipeline import metrics, queries, warehouse
 from data_pipeline.config import load_config
 
 LOAD_QCEW = "python -m data_pipeline refresh --sources qcew --states 39"
 IMPORT_FILES = "python -m data_pipeline import PATH"
 NO_LOCAL_PROGRAM = queries.NO_LOCAL_PROGRAM
+ALLOCATIONS = metrics.ALLOCATIONS
 
 
 def warehouse_path() -> Path:

@@ -76,6 +76,11 @@ ep_label = f"BLS Employment Projections {src['ep_release']} (retrieved {(src['ep
 supply_label = (f"NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_year'])[-2:]} and CIP2020-SOC2018 "
                 f"crosswalk" if supply_ok else "completions not loaded")
 source = f"Sources: {ep_label}; BLS OEWS {rel['release']}, {area['area_name']}; {supply_label}"
+notes = {"Source": source, "Release": f"EP {src['ep_release']}; OEWS {rel['release']}"
+                                      + (f"; IPEDS {src['ipeds_year']}" if supply_ok else ""),
+         "Retrieved": f"EP {(src['ep_retrieved'] or 'unknown')[:10]}; OEWS {(rel['retrieved_at'] or 'unknown')[:10]}"
+                      + (f"; IPEDS {(src['ipeds_retrieved'] or 'unknown')[:10]}" if supply_ok else ""),
+         "Region": ctx.label, "Area used": area["area_name"], "Method": METHOD}
 short = sum(view["gap"] > 0)
 cols = st.columns(3)
 cols[0].metric("Annual openings (these occupations)", charts.fmt_int(view["openings"].sum(min_count=1)))
@@ -89,7 +94,7 @@ if edu["openings"].notna().any():
     st.plotly_chart(education_chart(
         edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
         source), key="gap_edu_chart")
-    download_buttons(edu, f"openings_by_education_{area['area_name']}", {"Method": METHOD, "Source": source},
+    download_buttons(edu, f"openings_by_education_{area['area_name']}", notes,
                      key="gap_edu_dl")
 
 st.subheader("Occupations by gap" + ("" if naics == "all" else f" in {names[naics]}"))
@@ -124,7 +129,8 @@ if not unranked.empty:
 st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
            "marked ≥ is at or above the BLS top code. Sector shares are national (OEWS); the gap is the "
            "occupation's gap across all industries in the area.")
-download_buttons(view, f"credential_gaps_{area['area_name']}", {
-    "Method": METHOD, "Allocation": ALLOCATIONS[allocation], "Source": source, "Region": ctx.label,
-    "Area used": area["area_name"], "Sector": names[naics], "Middle-skill only": str(bool(middle)),
-    "Test data": "YES: fictional fixture numbers" if src["synthetic"] else "no"}, key="gap_dl")
+download_buttons(view, f"credential_gaps_{area['area_name']}", notes | {
+    "Allocation": f"{allocation}: {data.ALLOCATIONS[allocation]}", "Sector": names[naics],
+    "Middle-skill only": str(bool(middle)),
+    "Not ranked": f"occupations with gap_note '{data.NO_LOCAL_PROGRAM}' have no local program and no gap",
+    "Top code": "a_median_topcoded True: the wage is at or above the BLS top code (≥ the value shown)"}, key="gap_dl")

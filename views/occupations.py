@@ -114,7 +114,7 @@ if chosen:
              if len(own) else "No median wage is published for these occupations here")
     fig = wage_range_chart(comp, title, source)
     st.plotly_chart(fig, key="wage_chart")
-    chart_downloads(fig, f"oews_wage_ranges_{area['area_name']}", key="wage_img")
+    chart_downloads(fig, f"oews_wage_ranges_{area['area_name']}", key="wage_img", notes=oews_notes(rel, area["area_name"]))
     download_buttons(comp, f"oews_wages_{area['area_name']}", oews_notes(rel, area["area_name"]), key="wage_dl")
 
 st.subheader("Staffing pattern of an industry (national)")
@@ -134,6 +134,6 @@ if naics:
             title=f"{top['occ_title']} make up {top['share_pct']:.1f}% of {names[naics]} jobs nationally",
             x_title="Share of the industry's US employment (%)")
         st.plotly_chart(fig, key="staffing_chart")
-        chart_downloads(fig, f"oews_staffing_{naics}", key="staffing_img")
+        chart_downloads(fig, f"oews_staffing_{naics}", key="staffing_img", notes=oews_notes(rel, area["area_name"]))
         download_buttons(pattern, f"oews_staffing_{naics}", oews_notes(rel, area["area_name"], {"Industry": names[naics]}),
                          key="staff_dl")
