@@ -255,7 +255,8 @@ def cmd_brief(args) -> int:
         from data_pipeline import regions
 
         custom = regions.load_custom(regions.regions_path(config.data_dir))
-        brief = write_brief(con, args.region, out, args.sector, as_html=True if args.html else None, custom=custom)
+        brief = write_brief(con, args.region, out, args.sector, as_html=True if args.html else None, custom=custom,
+                            counties=args.counties)
     except BriefError as exc:
         raise UsageError(str(exc)) from None
     except QueryError as exc:
@@ -299,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")
     b.add_argument("--region", required=True, help="region token, e.g. state:39 or county:39049")
+    b.add_argument("--counties", help="a custom region's counties as its link carries them, e.g. 27137.27075 "
+                                      "(with --region custom:NAME; not needed for a region saved on this computer)")
     b.add_argument("--sector", help="optional target NAICS sector, e.g. 62 or 31-33")
     b.add_argument("--out", required=True, help="output file: .pdf (default) or .html")
     b.add_argument("--html", action="store_true", help="write self-contained HTML whatever the extension")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from data_pipeline import queries, regions
 from data_pipeline.regions import Region, RegionError
+from reports.exports import LOWER_BOUND_MARK, TEST_DATA_MARK, TEST_DATA_NOTE, lower_bound_note, mark_figure
 from reports.images import ImageExportError, chromium_path, figure_images
 from ui import charts
 
@@ -39,19 +40,30 @@ PDF_TIMEOUT_MS = 30_000
 class OptionalSection:
     """A section drawn only when its tables exist and hold rows and its query function is present.
 
-    The query is `queries.<query>(con, kind, code) -> DataFrame`; the columns are printed as they come.
+    The query is `queries.<query>(con, kind, code, counties) -> DataFrame` (counties: a custom group's); the
+    columns are printed as they come, and `note` under the table says how to read them.
     """
 
     title: str
     tables: tuple[str, ...]
     query: str
     load: str
+    note: str = ""
 
 
+GAP_NOTE = (
+    "Gap = annual openings − annual completions at the area's colleges. Allocation 'split' (used here): a program "
+    "that prepares for several occupations has its graduates split evenly across them, so supply adds up to the "
+    "graduates ('once', counting them for each occupation, is an upper bound). Occupations no local program maps "
+    "to have no gap and are listed after the ranked ones with that note. '≥' marks a median wage at or above the "
+    "BLS top code."
+)
 OPTIONAL_SECTIONS = (
     OptionalSection("Credential gap summary", ("ep_occupation",), "credential_gap_summary",
-                    "python -m data_pipeline refresh --sources ep"),
-    OptionalSection("Hiring flows", ("qwi",), "hiring_flows", "python -m data_pipeline refresh --sources qwi"),
+                    "python -m data_pipeline refresh --sources ep", GAP_NOTE),
+    OptionalSection("Hiring flows", ("qwi",), "hiring_flows", "python -m data_pipeline refresh --sources qwi",
+                    "Census QWI, private employers; 'lower bound' True: a part of the region was suppressed or not "
+                    "loaded in a quarter, so the sum is at least this."),
 )
 
 
@@ -109,15 +121,25 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(found) and bool(con.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")').fetchone()[0])
 
 
-def resolve_region(con: duckdb.DuckDBPyConnection, token: str,
-                   custom: dict[str, tuple[str, ...]] | None = None) -> tuple[Region, tuple[str, ...]]:
-    """The Region and its QCEW area codes for a token such as 'state:39'; BriefError when unknown."""
+def resolve_region(con: duckdb.DuckDBPyConnection, token: str, custom: dict[str, tuple[str, ...]] | None = None,
+                   counties: str | tuple[str, ...] | None = None) -> tuple[Region, tuple[str, ...]]:
+    """The Region and its QCEW area codes for a token such as 'state:39'; BriefError when unknown.
+
+    A custom group comes with its counties as a shared link carries them ('27137.27075' or a tuple), or by name
+    from the saved groups; counties given win over a saved group of the same name.
+    """
     parsed = regions.parse_token(token)
     if isinstance(parsed, RegionError):
         raise BriefError(f"bad region {parsed.token!r}: {parsed.reason}")
     if parsed.kind == "custom":
+        if counties:
+            given = regions.parse_counties(counties if isinstance(counties, str) else ".".join(counties))
+            if isinstance(given, RegionError):
+                raise BriefError(f"bad counties {given.token!r}: {given.reason}")
+            custom = {**(custom or {}), parsed.code: given}
         if parsed.code not in (custom or {}):
-            raise BriefError(f"no saved custom region named {parsed.code!r}")
+            raise BriefError(f"no saved custom region named {parsed.code!r}; give its counties as the link does "
+                             "(--counties 27137.27075, from the link's counties= value)")
         return Region("custom", parsed.code, parsed.code), parsed.qcew_areas(custom)
     kind = "nation" if parsed.kind == "nation" else parsed.kind
     areas = queries.list_areas(con, kind)
@@ -185,8 +207,10 @@ def _qcew_sections(b: _Builder) -> None:
     body += (f'<p class="cite">{_e(cite)} All ownerships (own_code 0), all industries (industry 10), '
              f"annual average employment.</p>")
     if bool(latest["lower_bound"]):
-        body += ('<p class="note">These totals are a lower bound: at least one county total in this region is '
-                 "suppressed by BLS.</p>")
+        bound = lower_bound_note(int(latest["n_areas"]), int(latest["missing_areas"]),
+                                 int(latest["suppressed_counties"]))
+        body += f'<p class="note">These totals understate the region. {_e(bound)}</p>'
+        b.limits.append(f"Totals for {last}: {bound}")
     b.section("Headline numbers", body)
 
     sectors = queries.sector_table(con, areas, "sector", last)
@@ -214,7 +238,8 @@ def _qcew_sections(b: _Builder) -> None:
                   "chart ranks sectors by size.</p>"
                   + b.figure(fig, f"Private sectors ranked by jobs in {last}"))
     shown = sectors.head(TOP_SECTORS).assign(
-        jobs=lambda d: d["emplvl"].map(_int), share=lambda d: d["share_pct"].map(lambda v: _signed(v, 1)[1:]
+        jobs=lambda d: [(LOWER_BOUND_MARK + " " if lb and pd.notna(v) else "") + _int(v)
+                        for v, lb in zip(d["emplvl"], d["lower_bound"].fillna(False), strict=True)], share=lambda d: d["share_pct"].map(lambda v: _signed(v, 1)[1:]
                                                                                   if pd.notna(v) else "n/a"),
         wage=lambda d: d["avg_wkly_wage"].map(_money), chg=lambda d: d["chg_5y"].map(_signed),
         lq=lambda d: d["lq"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.2f}"),
@@ -223,6 +248,11 @@ def _qcew_sections(b: _Builder) -> None:
                           "share": "Share of all jobs %", "wage": "Avg weekly wage", "chg": f"Change {last - 5}–{last}",
                           "lq": "LQ (US = 1)"}, {"jobs", "share", "wage", "chg", "lq"})
     body += f'<p class="cite">{_e(src)} LQ {_e(sectors["lq_basis"].iloc[0])}.</p>'
+    flagged = sectors["lower_bound"].fillna(False).astype(bool)
+    if flagged.any():
+        bound = lower_bound_note(len(set(b.areas)), int(sectors["missing_areas"].max()),
+                                 int(sectors["suppressed_counties"].max()))
+        body += f'<p class="note">Jobs marked {LOWER_BOUND_MARK} are lower bounds. {_e(bound)}</p>'
     b.section(f"Top sectors, {last}", body)
     if sectors["suppressed"].fillna(False).astype(bool).any():
         b.limits.append(f"{int(sectors['suppressed'].fillna(False).astype(bool).sum())} of the sectors above have "
@@ -283,12 +313,14 @@ def _optional_sections(b: _Builder) -> None:
                    else "its data is loaded, but the summary query is not available in this version.")
             b.leave_out(opt.title, why)
             continue
-        df = query(b.con, b.region.kind, b.region.code)
+        counties = b.areas if b.region.kind == "custom" else ()
+        df = query(b.con, b.region.kind, b.region.code, counties)
         if df is None or df.empty:
             b.leave_out(opt.title, f"the loaded data has nothing for {b.region.name}.")
             continue
-        b.section(opt.title, _table(df.head(15).astype(object).where(df.head(15).notna(), "n/a"),
-                                    {c: c.replace("_", " ") for c in df.columns}))
+        shown = df.head(15).astype(object).where(df.head(15).notna(), "n/a")
+        b.section(opt.title, _table(shown, {c: c.replace("_", " ") for c in df.columns})
+                  + (f'<p class="cite">{_e(opt.note)}</p>' if opt.note else ""))
 
 
 def _methods(b: _Builder) -> None:
@@ -334,16 +366,29 @@ figure { margin: 4pt 0; page-break-inside: avoid; } figure img { width: 100%; }
 .cite { font-size: 8.5pt; color: #555; } .note { font-size: 9pt; color: #6b4e00; }
 section { page-break-inside: auto; } section.missing h2 { color: #777; border-color: #bbb; }
 footer { font-size: 8pt; color: #777; margin-top: 12pt; }
+.testdata { border: 2px solid #B00020; color: #B00020; padding: 4pt 8pt; font-size: 12pt; }
 """
 
 
+def _region_definition(con, region: Region, areas: tuple[str, ...]) -> str:
+    """'' for a published area; for a custom group, its counties by name and FIPS, unloaded ones said so."""
+    if region.kind != "custom":
+        return ""
+    titles = dict(zip(*(queries.list_areas(con, "county")[c] for c in ("code", "title")), strict=True))
+    names = "; ".join(f"{titles.get(c, 'county not loaded')} ({c})" for c in areas)
+    return f"Custom county group of {len(areas)}: {names}."
+
+
 def build_brief(con: duckdb.DuckDBPyConnection, token: str, sector: str | None = None, *,
-                custom: dict[str, tuple[str, ...]] | None = None, generated: str | None = None) -> Brief:
-    """The brief for one region token ('state:39') and optional NAICS sector ('62'), as self-contained HTML."""
+                custom: dict[str, tuple[str, ...]] | None = None, generated: str | None = None,
+                counties: str | tuple[str, ...] | None = None) -> Brief:
+    """The brief for one region token ('state:39', or 'custom:Name' with its counties) and optional NAICS sector
+    ('62'), as self-contained HTML; from a synthetic warehouse it says TEST DATA — NOT REAL on its face."""
     started = time.perf_counter()
     if sector is not None and not SECTOR_CODE.fullmatch(sector):
         raise BriefError(f"bad sector {sector[:20]!r}: use a two-digit NAICS sector such as 62 or 31-33")
-    region, areas = resolve_region(con, token, custom)
+    region, areas = resolve_region(con, token, custom, counties)
+    synthetic = queries.meta_value(con, "synthetic") == "true"
     b = _Builder(con, region, areas, sector)
     _qcew_sections(b)
     _oews_sections(b)
@@ -352,7 +397,7 @@ def build_brief(con: duckdb.DuckDBPyConnection, token: str, sector: str | None =
     pngs = None
     if b.figures:
         try:
-            pngs = figure_images([fig for _, fig in b.figures], "png", scale=2, width=1000, height=520)
+            pngs = figure_images([mark_figure(fig, synthetic) for _, fig in b.figures], "png", scale=2, width=1000, height=520)
         except ImageExportError as exc:
             b.limits.append(f"Charts are missing from this copy: {exc}.")
     rendered = time.perf_counter()
@@ -364,11 +409,14 @@ def build_brief(con: duckdb.DuckDBPyConnection, token: str, sector: str | None =
     body = re.sub(r'<figure><img [^>]*src="@@FIGURE\d+@@"></figure>', "", body)  # unrendered: left out, noted
     generated = generated or time.strftime("%Y-%m-%d")
     target = f", target sector NAICS {sector}" if sector else ""
-    title = f"Regional Demand Brief: {region.name}"
+    title = (f"{TEST_DATA_MARK}: " if synthetic else "") + f"Regional Demand Brief: {region.name}"
+    mark = (f'<p class="testdata"><b>{_e(TEST_DATA_MARK)}.</b> {_e(TEST_DATA_NOTE)}</p>' if synthetic else "")
+    definition = _region_definition(con, region, areas)
     doc = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-           f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>"
-           f'<p class="sub">Region {_e(region.token)}{_e(target)}. Generated {_e(generated)} by Sector Pulse from '
-           f"U.S. agency data; every figure is cited where it appears and in Methods and sources.</p>{body}"
+           f"<style>{CSS}</style></head><body>{mark}<h1>{_e(title)}</h1>"
+           f'<p class="sub">Region {_e(region.token)}{_e(target)}. {_e(definition)} Generated {_e(generated)} by '
+           f"Sector Pulse from U.S. agency data; every figure is cited where it appears and in Methods and "
+           f"sources.</p>{body}"
            f"<footer>Sector Pulse Regional Demand Brief. Agency data are public domain; cite the agency releases "
            f"listed under Methods and sources.</footer></body></html>")
     return Brief(region, title, doc, b.sections, b.left_out,
@@ -402,9 +450,10 @@ def brief_pdf(html_text: str) -> bytes:
 
 
 def write_brief(con: duckdb.DuckDBPyConnection, token: str, out: Path, sector: str | None = None, *,
-                as_html: bool | None = None, custom: dict[str, tuple[str, ...]] | None = None) -> Brief:
+                as_html: bool | None = None, custom: dict[str, tuple[str, ...]] | None = None,
+                counties: str | tuple[str, ...] | None = None) -> Brief:
     """Build the brief and write it to out: HTML when out ends in .html/.htm (or as_html), else PDF."""
-    brief = build_brief(con, token, sector, custom=custom)
+    brief = build_brief(con, token, sector, custom=custom, counties=counties)
     html_out = as_html if as_html is not None else out.suffix.lower() in (".html", ".htm")
     started = time.perf_counter()
     data = brief.html.encode("utf-8") if html_out else brief_pdf(brief.html)

@@ -189,3 +189,58 @@ def test_credential_gaps_and_hiring_join_the_brief_when_loaded(tmp_path):
     assert {"Credential gap summary", "Hiring flows"} <= set(brief.sections)
     assert not gaps.empty and not hires.empty
     assert gaps.iloc[0]["title"] in brief.html and hires.iloc[0]["industry_title"] in brief.html
+
+
+@pytest.fixture(scope="module")
+def gap_qwi_warehouse(tmp_path_factory):
+    from tests.gap_files import build_gap_warehouse
+    from tests.qwi_fixtures import add_qwi
+
+    return add_qwi(build_gap_warehouse(tmp_path_factory.mktemp("brief_gaps") / "w.duckdb"))
+
+
+def test_brief_accepts_a_link_shared_custom_group_with_its_counties(gap_qwi_warehouse):
+    """A group that came in a link ('?region=custom:Arrowhead&counties=39049.39041') made no brief before."""
+    con = connect_read_only(gap_qwi_warehouse)
+    try:
+        brief = build_brief(con, "custom:Arrowhead", counties="39049.39041")
+        with pytest.raises(BriefError, match="--counties"):
+            build_brief(con, "custom:Arrowhead")
+    finally:
+        con.close()
+    assert "Hiring flows" in brief.sections  # QWI summed over the link's counties, not "nothing for"
+    assert "Custom county group of 2" in brief.html and "(39041)" in brief.html and "(39049)" in brief.html
+
+
+def test_cli_brief_takes_a_link_shared_groups_counties(gap_qwi_warehouse, tmp_path, monkeypatch):
+    from data_pipeline.__main__ import main
+
+    monkeypatch.setenv("SECTOR_PULSE_WAREHOUSE", str(gap_qwi_warehouse))
+    monkeypatch.setenv("SECTOR_PULSE_DATA_DIR", str(tmp_path))
+    out = tmp_path / "arrowhead.html"
+    assert main(["brief", "--region", "custom:Arrowhead", "--counties", "39049.39041", "--out", str(out)]) == 0
+    assert "Custom county group of 2" in out.read_text(encoding="utf-8")
+
+
+def test_brief_from_a_synthetic_warehouse_says_test_data_on_its_face(gap_qwi_warehouse):
+    con = connect_read_only(gap_qwi_warehouse)
+    try:
+        brief = build_brief(con, "metro:C1814")
+    finally:
+        con.close()
+    head = brief.html[:brief.html.index("</h1>")]
+    assert "TEST DATA — NOT REAL" in head and "<title>TEST DATA — NOT REAL" in head
+
+
+def test_brief_gap_table_carries_allocation_row_notes_and_top_coded_wages(gap_qwi_warehouse):
+    con = connect_read_only(gap_qwi_warehouse)
+    try:
+        brief = build_brief(con, "metro:C1814")
+        gaps = queries.credential_gap_summary(con, "metro", "C1814")
+    finally:
+        con.close()
+    assert set(gaps["allocation"]) == {"split"} and gaps["gap_note"].notna().all()
+    assert gaps.iloc[0]["soc_code"] == "29-1141" and "41-2011" not in set(gaps.head(3)["soc_code"])
+    section = brief.html[brief.html.index("Credential gap summary"):brief.html.index("Hiring flows")]
+    assert "gap note" in section and "no local program maps to this occupation" in section
+    assert "≥ $239,200" in section and "split" in section

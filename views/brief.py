@@ -30,7 +30,8 @@ if st.button("Generate brief", type="primary", key="brief_generate", icon=":mate
     custom = regions.load_custom(regions.regions_path(data.data_dir()))
     with st.spinner("Building the brief…"):
         try:
-            brief = build_brief(data.connection(), ctx.region.token, sector or None, custom=custom)
+            brief = build_brief(data.connection(), ctx.region.token, sector or None, custom=custom,
+                                counties=ctx.counties or None)  # a group from a link brings its counties
             pdf = brief_pdf(brief.html) if chromium_path() else None
         except BriefError as exc:
             st.error(plain(str(exc), 300))

@@ -209,11 +209,12 @@ def sector_gaps(
 GAP_SUMMARY_ROWS = 15
 
 
-def credential_gap_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str,
+def credential_gap_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = (),
                            allocation: str = metrics.DEFAULT_ALLOCATION) -> pd.DataFrame:
     """The brief's credential-gap table: the region's OEWS-area occupations with the largest gaps, then (apart,
     never ranked) the largest occupations no local program maps to. Columns carry the allocation, each row's note
-    and the median wage as text with '≥' where BLS top-coded it; df.attrs['allocation'] names the allocation."""
+    and the median wage as text with '≥' where BLS top-coded it; df.attrs['allocation'] names the allocation.
+    counties (a custom group's) are accepted for a uniform signature: OEWS publishes no custom areas."""
     area = oews_area_for_region(con, kind, code)
     if not area["area_code"] or not credential_sources(con)["ep"]:
         return pd.DataFrame()
