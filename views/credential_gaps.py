@@ -104,10 +104,11 @@ view_ranked = view.drop(unranked.index)
 table = view_ranked.assign(
     openings=view_ranked["openings"].round(), completions=view_ranked["completions"].round(),
     gap=view_ranked["gap"].round())
-shown = ["title", "soc_code", "wage", "openings", "completions", "gap", "education", "work_experience", "ojt_training",
+shown = ["soc_code", "title", "wage", "openings", "completions", "gap", "education", "work_experience", "ojt_training",
          *(["share_pct"] if "share_pct" in table else []), "gap_note"]
 st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
-    "title": "Occupation", "soc_code": "SOC", "wage": "Median annual wage (OEWS)",
+    "title": st.column_config.TextColumn("Occupation", pinned=True),
+    "soc_code": st.column_config.TextColumn("SOC", pinned=True), "wage": "Median annual wage (OEWS)",
     "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
     "completions": st.column_config.NumberColumn("Completions a year", format="localized"),
     "gap": st.column_config.NumberColumn("Gap (openings − completions)", format="localized"),
@@ -120,10 +121,11 @@ if not unranked.empty:
     st.caption("No program at this area's colleges prepares for these occupations in the CIP-SOC crosswalk, so "
                "they have no gap to rank: their openings are filled by on-the-job training, other places' graduates "
                "or experienced workers.")
-    st.dataframe(unranked.assign(openings=unranked["openings"].round())[["title", "soc_code", "wage", "openings",
+    st.dataframe(unranked.assign(openings=unranked["openings"].round())[["soc_code", "title", "wage", "openings",
                                                                          "education", "gap_note"]].head(200),
                  hide_index=True, width="stretch", key="gap_unranked", column_config={
-                     "title": st.column_config.TextColumn("Occupation", pinned=True), "soc_code": "SOC",
+                     "title": st.column_config.TextColumn("Occupation", pinned=True),
+                     "soc_code": st.column_config.TextColumn("SOC", pinned=True),
                      "wage": "Median annual wage (OEWS)", "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
                      "education": "Typical entry education", "gap_note": "Why not ranked"})
 st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
