@@ -244,3 +244,13 @@ def test_brief_gap_table_carries_allocation_row_notes_and_top_coded_wages(gap_qw
     section = brief.html[brief.html.index("Credential gap summary"):brief.html.index("Hiring flows")]
     assert "gap note" in section and "no local program maps to this occupation" in section
     assert "≥ $239,200" in section and "split" in section
+
+
+def test_brief_of_a_group_with_an_unloaded_county_says_its_totals_are_lower_bounds(gap_qwi_warehouse):
+    con = connect_read_only(gap_qwi_warehouse)
+    try:
+        brief = build_brief(con, "custom:CrossRiver", counties="39049.21015")
+    finally:
+        con.close()
+    assert "Lower bound (≥): 1 of 2 counties has no data loaded." in brief.html
+    assert "county not loaded (21015)" in brief.html
