@@ -6,14 +6,15 @@ Examples:
   python -m data_pipeline import ~/Downloads/qcew       # a folder or zip of agency files saved by hand
   python -m data_pipeline status
   python -m data_pipeline brief --region state:39 --sector 62 --out ohio_brief.pdf   # or --out brief.html
-Exit codes: 0 done; 3 done, but some sources could not be reached (their data is unchanged); 1 failed
-(the warehouse is unchanged); 2 bad arguments.
+Exit codes: 0 every source refreshed; 3 done, but some sources were kept as they were or are missing (each
+named, with what to do); 1 the warehouse could not be written (it is unchanged) or nothing could be imported;
+2 bad arguments. Each source loads in its own transaction: one that fails costs only itself.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -23,23 +24,31 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from data_pipeline.config import load_config
-from data_pipeline.http import Fetcher, FetchError, Refused, Unreachable
-from data_pipeline.sources import RefreshOptions, SourceError
+from data_pipeline.config import SET_CONTACT, load_config, save_contact, valid_contact
+from data_pipeline.http import Fetcher, FetchError
+from data_pipeline.sources import IMPORT_COMMAND, PartlyLoaded, RefreshOptions, Source, SourceError, registry
 from data_pipeline.sources.qcew import STATE_ABBR
-from data_pipeline.warehouse import SCHEMA_VERSION, WarehouseError, connect_read_only, rebuild
+from data_pipeline.warehouse import (
+    SCHEMA_VERSION,
+    WarehouseError,
+    connect_read_only,
+    rebuild,
+    transaction,
+    validate,
+)
 
-SOURCES = ("qcew", "oews", "cbsa", "boundaries", "ep", "ipeds", "cipsoc", "qwi")
+SOURCES = registry.NAMES
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 MAX_ZIP_BYTES = 20 * 1024**3
+VALIDATED = ("qcew_annual", "qcew_quarterly")  # tables warehouse.validate() checks beyond their presence
 
 
 class UsageError(Exception):
     pass
 
 
-def source_module(name: str):
-    return importlib.import_module(f"data_pipeline.sources.{name}")
+class NothingChanged(Exception):  # raised inside rebuild(), so the old file stays byte-for-byte
+    """Every selected source was kept as it was: the warehouse file is not replaced."""
 
 
 def parse_sources(text: str | None) -> tuple[str, ...]:
@@ -87,35 +96,130 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def load_isolated(con: duckdb.DuckDBPyConnection, source: Source, work, importing: bool = False) -> tuple[str, str]:
+    """Run work() in the source's own transaction; return (outcome, message) with outcome one of
+    'loaded', 'partly' (stopped part-way: the whole files loaded so far are kept) or 'kept' (rolled back)."""
+    partial = None
+    try:
+        with transaction(con):
+            try:
+                rows = work()
+            except PartlyLoaded as exc:
+                partial, rows = exc, exc.loaded
+            if set(source.tables) & set(VALIDATED):
+                validate(con)  # a source whose rows break the warehouse's invariants is rolled back alone
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure costs this source only; the message names it
+        return "kept", _reason(source, exc, importing)
+    if partial is not None:
+        return "partly", f"{partial}. {_what_to_do(source, partial.cause)}"
+    return "loaded", f"{rows:,} rows"
+
+
+def _reason(source: Source, exc: Exception, importing: bool = False) -> str:
+    if isinstance(exc, (FetchError, SourceError, WarehouseError)):
+        text = str(exc)
+    elif isinstance(exc, duckdb.Error):
+        text = f"the database refused the load ({str(exc).splitlines()[0]})"
+    elif isinstance(exc, OSError):
+        text = f"{exc.strerror or exc} ({exc.filename or ''})"
+    else:
+        text = f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if not text.lower().startswith(source.name + ":"):
+        text = f"{source.name}: {text}"
+    todo = ("Correct the file (or download it again) and import it again." if importing
+            else _what_to_do(source, exc))
+    return f"{text.rstrip('.')}. Nothing changed for this source; its previous data is kept. {todo}".rstrip()
+
+
+def _what_to_do(source: Source, exc: BaseException | None) -> str:
+    if exc is not None and IMPORT_COMMAND in str(exc):
+        return ""  # the message already says what to download and how to import it
+    return (f"To load it without the agency's server: download {' and '.join(source.manual)} in a browser into a "
+            f"folder and run: {IMPORT_COMMAND}")
+
+
+def ask_contact(config, quiet: bool):
+    """On a terminal, ask once for the contact e-mail BLS wants and remember it in the data folder."""
+    if config.has_contact or quiet or not sys.stdin.isatty():
+        return config
+    try:
+        answer = input("BLS asks scripted clients for a contact e-mail (sent in the User-Agent). "
+                       "Your e-mail, or Enter to skip the BLS sources: ").strip()
+    except EOFError:
+        return config
+    if not valid_contact(answer):
+        if answer:
+            say(f"{answer[:60]!r} is not an e-mail address; the BLS sources are skipped")
+        return config
+    say(f"remembered in {save_contact(config.data_dir, answer)}")
+    return dataclasses.replace(config, contact=answer)
+
+
 def cmd_refresh(args) -> int:
     config = load_config(warehouse=args.warehouse)
     options = RefreshOptions(states=parse_states(args.states), years=parse_years(args.years), quarterly=args.quarterly)
+    selected = [registry.get(name) for name in parse_sources(args.sources)]
+    if any(s.needs_contact for s in selected):
+        config = ask_contact(config, args.quiet)
     fetcher = Fetcher(config, progress=not args.quiet)
-    unreachable = []
-    with rebuild(config.warehouse) as con:
-        for name in parse_sources(args.sources):
-            loaded_before = _provenance_of(con, name)
-            try:
-                source_module(name).refresh(con, fetcher, options, say)
-            except (Unreachable, Refused) as exc:
-                unreachable.append(name)
-                say(f"{exc}")
-                if isinstance(exc, Unreachable):
-                    manual = getattr(source_module(name), "MANUAL", "the agency's website")
-                    # a source that loaded some files before the connection failed must not claim it changed nothing
-                    changed = ("only the files fetched before the failure were refreshed, the rest keep their "
-                               "previous data" if _provenance_of(con, name) != loaded_before
-                               else "nothing changed for this source")
-                    say(f"  {name}: {changed}. To load it without this connection, download "
-                        f"{manual} in a browser into a folder and run: python -m data_pipeline import FOLDER")
-    if unreachable:
-        say(f"not refreshed: {', '.join(unreachable)} (their previous data, if any, is kept)")
-        return EXIT_PARTIAL
-    return EXIT_OK
+    outcomes: dict[str, tuple[str, str]] = {}
+    try:
+        with rebuild(config.warehouse) as con:
+            for source in selected:
+                outcomes[source.name] = refresh_one(con, fetcher, source, options)
+            if not any(outcome in ("loaded", "default", "partly") for outcome, _ in outcomes.values()):
+                raise NothingChanged
+    except NothingChanged:
+        pass
+    return report(outcomes, "refreshed")
 
 
-def _provenance_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
-    return con.execute("SELECT * FROM provenance WHERE source = ? ORDER BY slice", [source]).fetchall()
+def refresh_one(con, fetcher: Fetcher, source: Source, options: RefreshOptions) -> tuple[str, str]:
+    if source.needs_contact and not fetcher.config.has_contact:
+        skipped = f"{source.name}: skipped, BLS is not contacted without a contact e-mail; {SET_CONTACT}"
+        if source.default and not _own_data(con, source.name):
+            say(f"{skipped}; loading {source.default} instead")
+            bundled = dataclasses.replace(options, extra={**options.extra, source.name: "bundled"})
+            outcome, message = load_isolated(con, source, lambda: source.refresh(con, fetcher, bundled, say))
+            if outcome != "loaded":
+                say(message)
+            return ("default" if outcome == "loaded" else outcome), message
+        say(skipped)
+        return "skipped", "no contact e-mail"
+    outcome, message = load_isolated(con, source, lambda: source.refresh(con, fetcher, options, say))
+    if outcome != "loaded":
+        say(message)
+    return outcome, message
+
+
+def _own_data(con: duckdb.DuckDBPyConnection, source: str) -> bool:
+    """Data the user refreshed or imported (not the shipped default), which the default must not replace."""
+    return bool(con.execute("SELECT count(*) FROM provenance WHERE source = ? AND method <> 'bundled'",
+                            [source]).fetchone()[0])
+
+
+def report(outcomes: dict[str, tuple[str, str]], verb: str) -> int:
+    """One closing line naming what was done and what was not; the exit code that goes with it."""
+    done = [n for n, (o, _) in outcomes.items() if o == "loaded"]
+    default = [n for n, (o, _) in outcomes.items() if o == "default"]
+    partly = [n for n, (o, _) in outcomes.items() if o == "partly"]
+    kept = [n for n, (o, _) in outcomes.items() if o == "kept"]
+    skipped = [n for n, (o, _) in outcomes.items() if o == "skipped"]
+    parts = [f"{verb}: {', '.join(done) or 'nothing'}"]
+    if default:
+        parts.append(f"shipped default loaded: {', '.join(default)}")
+    if partly:
+        parts.append(f"partly {verb}: {', '.join(partly)}")
+    if kept:
+        parts.append(f"not {verb}, previous data kept: {', '.join(kept)}")
+    if skipped:
+        parts.append(f"skipped (no contact e-mail): {', '.join(skipped)}")
+    if not done and not default and not partly:
+        parts.append("the warehouse file is unchanged")
+    say("; ".join(parts))
+    return EXIT_OK if len(done) == len(outcomes) else EXIT_PARTIAL
 
 
 def safe_extract(archive: Path, into: Path) -> list[Path]:
@@ -173,21 +277,35 @@ def cmd_import(args) -> int:
     path = Path(args.path).expanduser()
     if not path.exists():
         raise UsageError(f"{args.path} does not exist")
-    loaded = 0
+    selected = [registry.get(name) for name in parse_sources(args.sources)]
+    outcomes: dict[str, tuple[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="sector-pulse-import-") as scratch:
         files = collect_files(path, Path(scratch))
         if not files:
             raise UsageError(f"{args.path} holds no files")
-        with rebuild(config.warehouse) as con:
-            for name in parse_sources(args.sources):
-                loaded += source_module(name).import_files(con, files, say)
-            if loaded == 0:
-                raise SourceError(
-                    f"none of the {len(files)} files in {path.name} is an agency file Sector Pulse knows "
-                    f"(QCEW CSV slices/singlefiles/title lists, OEWS flat files or spreadsheets)"
-                )
-    say(f"imported {loaded:,} rows from {path}")
-    return EXIT_OK
+        try:
+            with rebuild(config.warehouse) as con:
+                for source in selected:
+                    outcome, message = load_isolated(con, source, lambda s=source: s.import_files(con, files, say),
+                                                     importing=True)
+                    if outcome == "loaded" and message == "0 rows":
+                        continue  # none of its files among these
+                    outcomes[source.name] = (outcome, message)
+                if not outcomes:
+                    raise SourceError(
+                        f"none of the {len(files)} files in {path.name} is an agency file Sector Pulse knows "
+                        f"({registry.recognised_files()})"
+                    )
+                if not any(outcome == "loaded" for outcome, _ in outcomes.values()):
+                    raise NothingChanged
+        except NothingChanged:
+            for message in (m for o, m in outcomes.values() if o == "kept"):
+                say(f"error: {message}")
+            return EXIT_FAILED
+    for message in (m for o, m in outcomes.values() if o == "kept"):
+        say(message)
+    say(f"imported from {path}: " + ", ".join(f"{n} {m}" for n, (o, m) in outcomes.items() if o == "loaded"))
+    return report(outcomes, "imported")
 
 
 def cmd_upgrade(args) -> int:
@@ -214,6 +332,7 @@ def cmd_status(args) -> int:
     config = load_config(warehouse=args.warehouse)
     if not config.warehouse.exists():
         print(f"No warehouse at {config.warehouse} yet. Load data with: python -m data_pipeline refresh")
+        print_missing(list(registry.SOURCES))
         return EXIT_OK
     con = connect_read_only(config.warehouse)
     try:
@@ -221,6 +340,7 @@ def cmd_status(args) -> int:
         rows = status_rows(con)
         if not rows:
             print("Nothing loaded yet. Run: python -m data_pipeline refresh  (or import FOLDER)")
+        missing = [s for s in registry.SOURCES if s.name not in {r[0] for r in rows}]
         for source, method, releases, files, n, retrieved, loaded in rows:
             releases = releases if len(releases) < 90 else releases[:87] + "..."
             print(f"- {source:<5} via {method:<8} {files:>5} files {n or 0:>12,} rows  "
@@ -237,7 +357,15 @@ def cmd_status(args) -> int:
             print(f"  OEWS: {areas} areas; {n:,} estimates")
     finally:
         con.close()
+    print_missing(missing)
     return EXIT_OK
+
+
+def print_missing(missing: list[Source]) -> None:
+    if missing:
+        print(f"Not loaded ({len(missing)} of {len(registry.SOURCES)} sources):")
+        for source in missing:
+            print(f"- {source.name}: {registry.load_hint(source.name)}")
 
 
 def cmd_brief(args) -> int:

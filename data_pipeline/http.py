@@ -1,28 +1,44 @@
-"""One requests.Session for every agency: contact User-Agent, retries, conditional GET, raw cache."""
+"""One requests.Session for every agency: contact User-Agent, a pause between requests to a host, retries
+(Retry-After honoured), conditional GET, raw cache, and length checks on the bytes the wire carried."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
+import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.util.retry import Retry
 
-from data_pipeline.config import Config
+from data_pipeline.config import SET_CONTACT, Config
 from data_pipeline.sources import SourceError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CHUNK = 1 << 16
+
+
+class PoliteRetry(Retry):
+    """urllib3's Retry (Retry-After honoured on 429 and 503), with a ceiling on how long one answer can make
+    the refresh wait: a server asking for an hour gets its retries at MAX_WAIT, then the source is reported."""
+
+    MAX_WAIT = 120.0
+
+    def get_retry_after(self, response):
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.MAX_WAIT)
 
 
 class FetchError(Exception):
@@ -53,6 +69,13 @@ class BadBody(FetchError):
     """The server answered, but the body is not the agency file (HTML error page, truncated, wrong layout)."""
 
 
+class NoContact(FetchError):
+    """Not sent: BLS asks scripted clients for a contact e-mail and none is set."""
+
+    def __init__(self, source: str, url: str):
+        super().__init__(source, url, f"not downloaded: no contact e-mail is set; {SET_CONTACT}")
+
+
 @dataclass(frozen=True)
 class Provenance:
     source: str
@@ -78,6 +101,22 @@ def looks_like_html(head: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in start[:200]
 
 
+def page_title(head: bytes) -> str | None:
+    """The <title> of an HTML page (first 64 KB), in one short line, or None."""
+    m = re.search(rb"<title[^>]*>(.*?)</title", head[:1 << 16], re.IGNORECASE | re.DOTALL)
+    if not m:
+        return None
+    title = " ".join(html.unescape(m.group(1).decode("utf-8", "replace")).split())
+    return (title[:77] + "...") if len(title) > 80 else (title or None)
+
+
+def web_page_reason(url: str, head: bytes) -> str:
+    """'the server sent a web page ("Access Denied") instead of occupation.xlsx'."""
+    title = page_title(head)
+    shown = f' ("{title}")' if title else ""
+    return f"the server sent a web page{shown} instead of {file_name(url)}"
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -99,7 +138,11 @@ class Fetcher:
         self.requests_made = 0
         self.session = requests.Session()
         self.session.headers["User-Agent"] = config.user_agent
-        retry = Retry(
+        # Only encodings this module decodes itself (so lengths are checked on the bytes the wire carried).
+        self.session.headers["Accept-Encoding"] = "gzip, deflate"
+        self._last_request: dict[str, float] = {}
+        self._pace_lock = threading.Lock()
+        retry = PoliteRetry(
             total=config.retries,
             connect=min(2, config.retries),  # a refused or unresolvable host rarely recovers in seconds
             read=config.retries,
@@ -113,6 +156,17 @@ class Fetcher:
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+
+    def pace(self, url: str) -> None:
+        """Wait until config.min_interval has passed since the last request to the same host."""
+        host = urlsplit(url).netloc
+        with self._pace_lock:
+            last = self._last_request.get(host)
+            if last is not None:
+                wait = last + self.config.min_interval - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+            self._last_request[host] = time.monotonic()
 
     def cache_path(self, url: str) -> Path:
         """Raw-cache location for a URL: host/path, readable and stable."""
@@ -145,6 +199,8 @@ class Fetcher:
 
         allow_empty: an HTTP 204 or empty 200 body is an answer ("no data"), cached as a 0-byte file.
         """
+        if self.config.needs_contact(source, url):
+            raise NoContact(source, url)
         previous = self.cached(url)
         headers = {}
         if previous and previous.etag:
@@ -172,6 +228,7 @@ class Fetcher:
 
     def _download(self, source, url, headers, previous, validate, allow_empty=False) -> Provenance:
         self.requests_made += 1
+        self.pace(url)
         with self.session.get(url, headers=headers, timeout=self.config.timeout, stream=True) as resp:
             if resp.status_code == 304 and previous:
                 return previous
@@ -182,7 +239,7 @@ class Fetcher:
             if resp.status_code not in ((200, 204) if allow_empty else (200,)):
                 raise FetchError(source, url, f"HTTP {resp.status_code} after retries")
             if "html" in resp.headers.get("Content-Type", "").lower() and not url.endswith((".htm", ".html")):
-                raise BadBody(source, url, "the server sent an HTML page instead of the data file")
+                raise BadBody(source, url, web_page_reason(url, _first_bytes(resp)))
             final = self.cache_path(url)
             final.parent.mkdir(parents=True, exist_ok=True)
             tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
@@ -192,16 +249,17 @@ class Fetcher:
                        desc=file_name(url), disable=not self.progress, leave=False)
             try:
                 with open(tmp, "wb") as out:
-                    for chunk in resp.iter_content(CHUNK):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        size += len(chunk)
-                        bar.update(len(chunk))
-                if expected is not None and size != int(expected):
-                    raise _Truncated(f"{size} of {expected} bytes")
+                    try:
+                        for chunk in _body(resp, expected, bar):
+                            out.write(chunk)
+                            digest.update(chunk)
+                            size += len(chunk)
+                    except _Undecodable as exc:
+                        raise BadBody(source, url, str(exc)) from None
                 with open(tmp, "rb") as f:
-                    if looks_like_html(f.read(1024)):
-                        raise BadBody(source, url, "the server sent an HTML page instead of the data file")
+                    head = f.read(1 << 16)
+                if looks_like_html(head[:1024]):
+                    raise BadBody(source, url, web_page_reason(url, head))
                 if size == 0 and not allow_empty:
                     raise BadBody(source, url, "the server sent an empty file")
                 if validate and size:
@@ -229,6 +287,66 @@ class Fetcher:
 
 class _Truncated(Exception):
     pass
+
+
+class _Undecodable(Exception):
+    pass
+
+
+def _decoder(resp):
+    """A zlib decompressor for the answer's Content-Encoding, or None for identity."""
+    encoding = resp.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise _Undecodable(f"the server answered in an encoding Sector Pulse cannot read ({encoding[:20]})")
+
+
+def _body(resp, expected: str | None, bar) -> Iterator[bytes]:
+    """The decoded body, checked against Content-Length on the bytes the wire carried (compressed or not).
+
+    A body cut short (fewer wire bytes than announced, or a compressed stream without its end) raises _Truncated.
+    """
+    decoder = _decoder(resp)
+    wire = 0
+    try:
+        for chunk in resp.raw.stream(CHUNK, decode_content=False):
+            wire += len(chunk)
+            bar.update(len(chunk))
+            data = decoder.decompress(chunk) if decoder else chunk
+            if data:
+                yield data
+    except urllib3.exceptions.ReadTimeoutError:
+        raise requests.exceptions.Timeout("timed out reading the body") from None
+    except urllib3.exceptions.ProtocolError:
+        raise _Truncated(f"{wire} of {expected} bytes" if expected else f"the connection closed after {wire} bytes") \
+            from None
+    except zlib.error as exc:
+        raise _Truncated(f"the compressed body is damaged after {wire} bytes ({exc})") from None
+    if expected is not None and expected.isdigit() and wire != int(expected):
+        raise _Truncated(f"{wire} of {expected} bytes")
+    if decoder:
+        tail = decoder.flush()
+        if tail:
+            yield tail
+        if not decoder.eof:
+            raise _Truncated(f"the compressed body ends early, after {wire} bytes")
+
+
+def _first_bytes(resp, limit: int = 1 << 16) -> bytes:
+    """Up to limit decoded bytes of a (small, HTML) answer, to read its title; never raises."""
+    out = b""
+    try:
+        for chunk in resp.iter_content(CHUNK):
+            out += chunk
+            if len(out) >= limit:
+                break
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError):
+        pass
+    return out[:limit]
 
 
 def _short(exc: BaseException) -> str:

@@ -161,15 +161,33 @@ class WarehouseBusy(WarehouseError):
     """Another refresh holds the write lock."""
 
 
+_OPEN: dict[int, int] = {}  # id(connection) -> depth of transaction() blocks open on it
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction: committed when the block finishes, rolled back on any exception or interrupt."""
+    """One transaction: committed when the block finishes, rolled back on any exception or interrupt.
+
+    A block inside another one on the same connection joins it (DuckDB has no savepoints): the CLI opens one
+    per source, so a source that fails is rolled back as a whole while each file keeps its own block.
+    """
+    key = id(con)
+    if _OPEN.get(key):
+        _OPEN[key] += 1
+        try:
+            yield
+        finally:
+            _OPEN[key] -= 1
+        return
     con.execute("BEGIN TRANSACTION")
+    _OPEN[key] = 1
     try:
         yield
     except BaseException:
+        _OPEN.pop(key, None)
         con.execute("ROLLBACK")
         raise
+    _OPEN.pop(key, None)
     con.execute("COMMIT")
 
 

@@ -19,9 +19,9 @@ import pandas as pd
 
 from data_pipeline import queries, regions
 from data_pipeline.regions import Region, RegionError
+from figures import charts
 from reports.exports import LOWER_BOUND_MARK, TEST_DATA_MARK, TEST_DATA_NOTE, lower_bound_note, mark_figure
 from reports.images import ImageExportError, chromium_path, figure_images
-from ui import charts
 
 QCEW_SOURCE = "U.S. Bureau of Labor Statistics, Quarterly Census of Employment and Wages (QCEW)"
 OEWS_SOURCE = "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics (OEWS)"

@@ -1,9 +1,16 @@
-"""A local HTTP server on 127.0.0.1 that serves a folder in an agency's URL layout, with injectable faults."""
+"""A local HTTP server on 127.0.0.1 that serves a folder in an agency's URL layout, with injectable faults.
+
+It can answer like the real agencies do: gzip bodies whose Content-Length counts the compressed bytes, a gzip
+body cut short, 429/503 with Retry-After, 403 from some point of a run on, an "Access Denied" web page with
+status 200, and the Census API's key errors. Every request is logged with its arrival time (time.monotonic()).
+"""
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +28,17 @@ class Fault:
     truncate_to: int | None = None  # send a Content-Length for the whole file, then only this many bytes
     reset: bool = False  # close the socket mid-body
     delay: float = 0.0
+    gzip: bool = False  # send this answer gzip-encoded (Content-Length counts the compressed bytes)
+
+
+# What the Census Data API answers without a valid key (status 200, a web page), and a key error in plain text.
+CENSUS_INVALID_KEY_PAGE = (
+    b"<html><head><title>Invalid Key</title></head><body><p>A valid <em>key</em> must be included with each "
+    b"data API request. You included a key with this request, however, it is not valid. Please check your key "
+    b"and try again.</p><p>If you do not have a key you may sign up for one "
+    b"<a href=\"https://api.census.gov/data/key_signup.html\">here</a>.</p></body></html>"
+)
+CENSUS_MISSING_KEY_TEXT = b"error: A valid key must be included with each data API request."
 
 
 @dataclass
@@ -29,6 +47,9 @@ class AgencyServer:
     faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     overrides: dict[str, bytes] = field(default_factory=dict)
     requests: list[tuple[str, dict]] = field(default_factory=list)
+    log: list[tuple[float, str]] = field(default_factory=list)  # (time.monotonic() on arrival, path)
+    gzip: bool = False  # gzip every 200 answer to a client that accepts it, as BLS's CDN does
+    refuse_after: int | None = None  # answer 403 to every request after this many (a CDN block part-way)
     etag: str | None = '"v1"'
     last_modified: str | None = "Wed, 15 May 2026 12:00:00 GMT"
     port: int = 0
@@ -53,12 +74,14 @@ def _handler(state: AgencyServer):
 
         def do_GET(self):
             path = self.path.split("?", 1)[0]
+            state.log.append((time.monotonic(), path))
             state.requests.append((path, dict(self.headers)))
             queue = state.faults.get(path)
             fault = queue.popleft() if queue else None
+            if state.refuse_after is not None and len(state.requests) > state.refuse_after:
+                fault = Fault(status=403, body=b"<html><head><title>Access Denied</title></head></html>",
+                              content_type="text/html")
             if fault and fault.delay:
-                import time
-
                 time.sleep(fault.delay)
             if fault and fault.status == 204:  # No Content: no body, no Content-Length (the Census API's "no data")
                 self.send_response(204)
@@ -95,6 +118,10 @@ def _handler(state: AgencyServer):
                 return
             self.send_response(200)
             self.send_header("Content-Type", (fault.content_type if fault and fault.content_type else "text/csv"))
+            accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+            if (state.gzip and accepts) or (fault and fault.gzip):
+                data = gzip.compress(data, mtime=0)
+                self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(data)))
             if state.etag:
                 self.send_header("ETag", state.etag)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ from tests import agency_server
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# Every CLI run a test starts (subprocesses inherit this) uses a test contact and no pause between requests to
+# the local agency server, and a Census key; the tests of these rules set their own values.
+TEST_CONTACT = "tests@sector-pulse.invalid"
+os.environ.setdefault("SECTOR_PULSE_CONTACT", TEST_CONTACT)
+os.environ.setdefault("SECTOR_PULSE_MIN_INTERVAL", "0")
+os.environ.setdefault("SECTOR_PULSE_CENSUS_KEY", "test-census-key")
 
 
 def pytest_configure(config):
@@ -49,6 +58,7 @@ def make_config(tmp_path):
         defaults = {
             "data_dir": tmp_path / "data", "warehouse": tmp_path / "data" / "warehouse.duckdb",
             "contact": "tests@sector-pulse.invalid", "bases": bases, "timeout": 5.0, "retries": 3, "backoff": 0.01,
+            "min_interval": 0.0, "census_key": "test-census-key",
         }
         defaults.update(kw)
         return Config(**defaults)

@@ -135,6 +135,69 @@ def ep_education_workbook(path: Path, rows=EDU_ROWS) -> Path:
     return path
 
 
+def _old_header(base: int, kind: str) -> list[str]:
+    span = f"{base}–{str(base + 10)[-2:]}"
+    if kind == "openings":  # 2016–26..2018–28 spelled the rates "exits rate" / "transfers rate"
+        return [f"{base} National Employment Matrix title", f"{base} National Employment Matrix code",
+                "Occupation type", f"Employment, {base}", f"Employment, {base + 10}",
+                f"Employment change, numeric, {span}", f"Employment change, percent, {span}",
+                f"Labor force exits rate, {span} annual average", f"Occupational transfers rate, {span} annual average",
+                f"Total occupational separations rate, {span} annual average",
+                f"Labor force exits, {span} annual average", f"Occupational transfers, {span} annual average",
+                f"Total occupational separations, {span} annual average", f"Occupational openings, {span} annual average"]
+    return [f"{base} National Employment Matrix title", f"{base} National Employment Matrix code",
+            "Occupation type", f"Employment, {base}", f"Employment, {base + 10}",
+            f"Employment change, numeric, {span}", f"Employment change, percent, {span}",
+            f"Median annual wage, dollars, {base}[1]", "Typical education needed for entry",
+            "Work experience in a related occupation",
+            "Typical on-the-job training needed to attain competency in the occupation"]
+
+
+def ep_vintage_workbook(path: Path, layout: str) -> Path:
+    """occupation.xlsx as BLS laid it out before 2024–34, with EP_ROWS/EDU_ROWS as the numbers.
+
+    'table1.7-separations' (2016–26..2018–28): separations and openings in Table 1.7, Table 5.4 inside the workbook.
+    'table1.7-characteristics' (2019–29..2023–33): Table 1.7 "Occupational projections and worker characteristics"
+    carries education, experience and training beside Table 1.10 separations and openings.
+    Sheets are named as BLS names them, but the title row is what identifies a table.
+    """
+    base = 2016 if layout == "table1.7-separations" else 2023
+    span = f"{base}–{str(base + 10)[-2:]}"
+    education = {row[1].replace("-", ""): row[2:] for row in EDU_ROWS}
+    wb = Workbook()
+    wb.active.title = "Index"
+    wb.active.append(["Occupation.xlsx contents"])
+    ws = wb.create_sheet("Table 1.2")
+    ws.append([f"Table 1.2 Employment by detailed occupation, {base} and projected {base + 10}"])
+    ws.append([f"{base} National Employment Matrix title", f"{base} National Employment Matrix code",
+               "Occupation type", f"Employment, {base}", f"Employment, {base + 10}"])
+    for row in EP_ROWS:
+        ws.append(list(row[:5]))
+    separations = wb.create_sheet("Table 1.7" if layout == "table1.7-separations" else "Table 1.10")
+    number = "1.7" if layout == "table1.7-separations" else "1.10"
+    title = f"Table {number} Occupational separations and openings, projected {span} (Employment in thousands)"
+    separations.append([title])
+    separations.append(_old_header(base, "openings"))
+    for row in EP_ROWS:
+        separations.append(list(row[:5]) + ["", ""] + list(row[5:8]) + ["", "", ""] + [row[8]])
+    if layout == "table1.7-separations":
+        ws = wb.create_sheet("Table 5.4")
+        ws.append([f"Table 5.4 Education and training assignments by detailed occupation, {base}"])
+        ws.append(EDU_HEADER)
+        for row in EDU_ROWS:
+            ws.append(list(row))
+    else:
+        ws = wb.create_sheet("Table 1.7")
+        ws.append([f"Table 1.7 Occupational projections, {span}, and worker characteristics, {base}"])
+        ws.append(_old_header(base, "characteristics"))
+        for row in EP_ROWS:
+            found = education.get(row[1].replace("-", ""))
+            ws.append(list(row[:5]) + ["", "", 50000] + (list(found) if found else [DASH, DASH, DASH]))
+    wb.create_sheet("Table 1.8").append(["Table 1.8 Industry-occupation matrix data, by occupation"])
+    wb.save(path)
+    return path
+
+
 def _csv(header, rows) -> bytes:
     lines = [",".join(header)]
     for row in rows:

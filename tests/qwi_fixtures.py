@@ -8,6 +8,9 @@ The numbers are made up: the warehouse is marked meta synthetic = 'true', so the
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 from pathlib import Path
 
 from data_pipeline import warehouse
@@ -69,4 +72,32 @@ def add_qwi(path: str | Path, *, synthetic: bool = True, wib_title: bool = True)
                                     release="2022Q1–2024Q4", retrieved_at="2025-10-01T12:00:00+00:00")
         if synthetic:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")
+    return path
+
+
+# The LEHD QWI CSV header as the Census Bureau publishes it (lehd_public_use_schema: identifiers, then the QWI
+# indicators in schema order, then their status flags s<Indicator>), written out in the agency's own spelling:
+# stable hires are `HirAS`/`sHirAS` here, `HirAs` in the API. Never derived from data_pipeline's constants.
+LEHD_IDENTIFIERS = ["periodicity", "seasonadj", "geo_level", "geography", "ind_level", "industry", "ownercode", "sex",
+                    "agegrp", "race", "ethnicity", "education", "firmage", "firmsize", "year", "quarter"]
+LEHD_INDICATORS = ["Emp", "EmpEnd", "EmpS", "EmpTotal", "EmpSpv", "HirA", "HirN", "HirR", "Sep", "HirAEnd", "SepBeg",
+                   "HirAEndRepl", "HirAEndR", "SepBegR", "HirAEndReplr", "HirAS", "HirNS", "SepS", "SepSnx",
+                   "TurnOvrS", "FrmJbGn", "FrmJbLs", "FrmJbC", "FrmJbGnS", "FrmJbLsS", "FrmJbCS", "EarnS", "EarnBeg",
+                   "EarnHirAS", "EarnHirNS", "EarnSepS", "Payroll"]
+LEHD_HEADER = [*LEHD_IDENTIFIERS, *LEHD_INDICATORS, *(f"s{name}" for name in LEHD_INDICATORS)]
+LEHD_DEFAULTS = {"periodicity": "Q", "seasonadj": "U", "geo_level": "C", "ind_level": "S", "ownercode": "A05",
+                 "sex": "0", "agegrp": "A00", "race": "A0", "ethnicity": "A0", "education": "E0", "firmage": "0",
+                 "firmsize": "0", "year": "2024", "quarter": "1"}
+
+
+def lehd_csv(path: Path, rows: list[dict], header: list[str] = LEHD_HEADER) -> Path:
+    """A LEHD QWI CSV (gzipped when path ends in .gz): every indicator 10 and flag 1 unless a row says otherwise."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for r in rows:
+        cells = {**LEHD_DEFAULTS, **{n: "10" for n in LEHD_INDICATORS}, **{f"s{n}": "1" for n in LEHD_INDICATORS}, **r}
+        writer.writerow([cells[c] for c in header])
+    data = buffer.getvalue().encode()
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
     return path

@@ -16,11 +16,11 @@ from pypdf import PdfReader
 
 from data_pipeline import queries
 from data_pipeline.warehouse import connect_read_only
+from figures import charts
 from reports.brief import BriefError, brief_pdf, build_brief
 from reports.images import chromium_path, figure_image
 from tests.app_fixtures import build_test_warehouse
 from tests.test_browser import real_warehouse  # noqa: F401  (module fixture: real QCEW + bundled OEWS)
-from ui import charts
 from ui.downloads import excel_bytes, qcew_notes
 
 ROOT = Path(__file__).resolve().parent.parent

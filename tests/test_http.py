@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
 import pytest
 
-from data_pipeline.http import BadBody, Fetcher, Refused, Unreachable
+from data_pipeline.http import BadBody, Fetcher, NoContact, PoliteRetry, Refused, Unreachable
 from tests.agency_server import Fault
 
 PATH = "/cew/data/api/2022/a/area/39041.csv"
@@ -67,7 +68,7 @@ def test_html_error_page_with_status_200_is_rejected_and_not_cached(site, make_c
     page = b"<!DOCTYPE html><html><body>Access Denied</body></html>"
     site.add_fault(PATH, Fault(body=page, content_type="text/plain"))
     fetcher = Fetcher(make_config(site.base), progress=False)
-    with pytest.raises(BadBody, match="HTML page"):
+    with pytest.raises(BadBody, match="the server sent a web page instead of 39041.csv"):
         fetcher.get("qcew", site.base + PATH)
     assert fetcher.cached(site.base + PATH) is None
     assert not list(fetcher.config.raw_dir.rglob("*.tmp"))
@@ -118,3 +119,81 @@ def test_validator_rejection_keeps_cache_clean(site, make_config):
     with pytest.raises(BadBody, match="annual_avg_emplvl"):
         fetcher.get("qcew", site.base + PATH, validate=validate)
     assert fetcher.cached(site.base + PATH) is None
+
+
+def test_web_page_answer_is_named_with_its_title(site, make_config):
+    page = b"<html><head>\n<title>Access\n  Denied</title></head><body>Reference #18.2f</body></html>"
+    site.add_fault(PATH, Fault(body=page, content_type="text/html; charset=utf-8"))
+    with pytest.raises(BadBody) as info:
+        Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
+    assert str(info.value) == 'qcew: 39041.csv: the server sent a web page ("Access Denied") instead of 39041.csv'
+
+
+def test_gzip_answer_is_stored_decoded_with_compressed_content_length(site, make_config):
+    site.gzip = True
+    prov = Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
+    assert "gzip" in site.requests[0][1]["Accept-Encoding"]
+    assert Path(prov.path).read_bytes() == BODY and prov.bytes == len(BODY)
+    assert site.hits(PATH) == 1  # no retry: the compressed length was not mistaken for a truncation
+
+
+def test_large_gzip_answer_is_not_called_truncated(site, make_config, served):
+    _, root = served
+    body = b"area_fips,own_code,industry_code\n" + b"".join(b"39041,5,%d\n" % i for i in range(40000))
+    (root / PATH.lstrip("/")).write_bytes(body)
+    site.gzip = True
+    prov = Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
+    assert Path(prov.path).read_bytes() == body
+
+
+def test_truncated_gzip_body_is_retried_then_rejected(site, make_config):
+    site.add_fault(PATH, *[Fault(gzip=True, truncate_to=20) for _ in range(5)])
+    fetcher = Fetcher(make_config(site.base), progress=False)
+    with pytest.raises(BadBody, match="broke off"):
+        fetcher.get("qcew", site.base + PATH)
+    assert fetcher.cached(site.base + PATH) is None
+    assert not list(fetcher.config.raw_dir.rglob("*.tmp"))
+
+
+def test_503_waits_for_retry_after(site, make_config):
+    site.add_fault(PATH, Fault(status=503, retry_after="1"))
+    Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
+    (first, _), (second, _) = site.log
+    assert second - first >= 0.9
+
+
+def test_a_very_long_retry_after_is_capped(site, make_config, monkeypatch):
+    monkeypatch.setattr(PoliteRetry, "MAX_WAIT", 0.3)
+    site.add_fault(PATH, Fault(status=429, retry_after="3600"))
+    prov = Fetcher(make_config(site.base), progress=False).get("qcew", site.base + PATH)
+    (first, _), (second, _) = site.log
+    assert 0.25 <= second - first < 5 and Path(prov.path).read_bytes() == BODY
+
+
+def test_requests_to_one_host_keep_the_minimum_interval(site, make_config, served):
+    _, root = served
+    paths = [f"/cew/data/api/2022/a/area/3904{i}.csv" for i in range(4)]
+    for path in paths:
+        (root / path.lstrip("/")).write_bytes(BODY)
+    fetcher = Fetcher(make_config(site.base, min_interval=0.25), progress=False)
+    for path in paths:
+        fetcher.get("qcew", site.base + path)
+    arrivals = [t for t, _ in site.log]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert len(gaps) == 3 and min(gaps) >= 0.24, gaps
+
+
+@pytest.mark.parametrize("contact", ["", "you@example.org", "not an address"])
+def test_bls_is_not_contacted_without_a_real_contact(site, make_config, contact):
+    fetcher = Fetcher(make_config(site.base, contact=contact), progress=False)
+    with pytest.raises(NoContact, match="SECTOR_PULSE_CONTACT"):
+        fetcher.get("qcew", site.base + PATH)
+    assert site.requests == []
+    assert "contact not set" not in fetcher.session.headers["User-Agent"]
+
+
+def test_other_agencies_are_fetched_without_a_contact(site, make_config):
+    fetcher = Fetcher(make_config(site.base, contact=""), progress=False)
+    prov = fetcher.get("cbsa", site.base + PATH)
+    assert Path(prov.path).read_bytes() == BODY
+    assert site.requests[0][1]["User-Agent"].startswith("SectorPulse/")

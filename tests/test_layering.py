@@ -1,4 +1,4 @@
-"""Dependencies point one way: views -> ui -> data_pipeline -> DuckDB (STYLE.md)."""
+"""Dependencies point one way: views -> ui -> data_pipeline -> DuckDB; views and reports -> figures (STYLE.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,17 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", sorted((ROOT / "data_pipeline").rglob("*.py")), ids=lambda p: p.name)
 def test_pipeline_never_imports_the_ui(path):
-    assert not imported_modules(path) & {"streamlit", "plotly", "ui", "views"}
+    assert not imported_modules(path) & {"streamlit", "plotly", "figures", "ui", "views"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "figures").rglob("*.py")), ids=lambda p: p.name)
+def test_figures_never_import_streamlit_or_the_app(path):
+    assert not imported_modules(path) & {"streamlit", "ui", "views"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "reports").rglob("*.py")), ids=lambda p: p.name)
+def test_reports_never_import_the_app(path):
+    assert not imported_modules(path) & {"streamlit", "ui", "views"}
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "views").glob("*.py")), ids=lambda p: p.name)

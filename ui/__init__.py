@@ -1,1 +1,1 @@
-"""Streamlit layer between pages and data_pipeline: cached data access, region picker, charts, downloads."""
+"""Streamlit layer between pages and data_pipeline: cached data access, region picker, downloads."""

@@ -4,7 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data
+from figures import charts
+from ui import data
 from ui.downloads import download_buttons
 from ui.region import current, plain
 

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from data_pipeline.sources import registry
 from ui import data
 from ui.region import current, plain
 
@@ -10,16 +11,10 @@ st.title("Data status")
 st.caption(f"Warehouse: {plain(data.warehouse_path().name)} (read-only). Refresh or import from a terminal; "
            "the app picks up a new warehouse automatically.")
 
-SOURCES = {
-    "qcew": ("BLS QCEW (employment and wages by industry)", data.LOAD_QCEW),
-    "oews": ("BLS OEWS (occupations and wages)", "python -m data_pipeline refresh --sources oews"),
-    "cbsa": ("Census CBSA delineation (which counties form each metro)",
-             "python -m data_pipeline refresh --sources cbsa"),
-    "boundaries": ("County boundaries for maps (us-atlas 2023)", "python -m data_pipeline refresh --sources boundaries"),
-}
 status = data.source_status()
 loaded = set(status["source"]) if not status.empty else set()
-missing = [f"{label} is not loaded: `{command}`" for name, (label, command) in SOURCES.items() if name not in loaded]
+region_states = sorted({a[:2] for a in current().areas if a[:2].isdigit()})
+missing = [registry.load_hint(s.name, region_states) for s in registry.SOURCES if s.name not in loaded]
 
 if status.empty:
     st.info("Nothing is loaded yet. `python -m data_pipeline refresh` loads every source it can reach (and the "

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from figures import charts
 from reports.exports import LOWER_BOUND_LABEL, lower_bound_note
-from ui import charts, data
+from ui import data
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import current, plain
 

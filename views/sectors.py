@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from figures import charts
 from reports.exports import lower_bound_note
-from ui import charts, data
+from ui import data
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import comparison_choices, current, plain
 

@@ -2,12 +2,16 @@
 
 URL: {base}/programs-surveys/metro-micro/geographies/reference-files/2023/delineation-files/list1_2023.xlsx
 Updated with each OMB bulletin (July 2023 for 23-01). Public domain.
-Quirks: the header sits on row 3 under two title rows; trailing footnote rows follow the data; codes may
-arrive as numbers in Excel (leading zeros lost), so they are re-padded; 2023 uses Connecticut planning regions.
+Layout: one sheet ("List 1"): an accessibility note, the title row "List 1. CORE BASED STATISTICAL AREAS ...,
+JULY 2023", the header on row 3, 1,915 county rows, then a blank row and two note rows. Recognised by that title or
+header (not the file name); the delineation vintage is read from the title's month and year.
+Quirks: codes may arrive as numbers in Excel (leading zeros lost), so they are re-padded; 2023 uses Connecticut
+planning regions; List 2 (principal cities) shares the first columns but has no county column and is not ours.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -24,58 +28,135 @@ SOURCE = "cbsa"
 URL = "{base}/programs-surveys/metro-micro/geographies/reference-files/2023/delineation-files/list1_2023.xlsx"
 VINTAGE = "OMB 23-01 (July 2023)"
 MANUAL = URL.format(base="https://www2.census.gov")
+# Published column name (Census spelling; matched ignoring case and spacing) -> our column.
 COLUMNS = {
-    "cbsa code": "cbsa_code", "cbsa title": "cbsa_title",
-    "metropolitan/micropolitan statistical area": "metro_micro", "csa code": "csa_code", "csa title": "csa_title",
-    "fips state code": "state", "fips county code": "county", "central/outlying county": "central_outlying",
+    "CBSA Code": "cbsa_code", "CBSA Title": "cbsa_title", "Metropolitan/Micropolitan Statistical Area": "metro_micro",
+    "CSA Code": "csa_code", "CSA Title": "csa_title", "FIPS State Code": "state", "FIPS County Code": "county",
+    "Central/Outlying County": "central_outlying",
 }
 REQUIRED = ("cbsa_code", "state", "county")
+# Title-row date -> OMB bulletin (list 1 files of earlier bulletins, re-saved as .xlsx, share the layout).
+BULLETINS = {"july 2023": "OMB 23-01 (July 2023)", "march 2020": "OMB 20-01 (March 2020)",
+             "september 2018": "OMB 18-04 (September 2018)", "april 2018": "OMB 18-03 (April 2018)",
+             "august 2017": "OMB 17-01 (August 2017)", "july 2015": "OMB 15-01 (July 2015)",
+             "february 2013": "OMB 13-01 (February 2013)"}
+MONTH_YEAR = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
+                        r"\s+(\d{4})\b")
+TITLE = re.compile(r"list\s*1\b")
+HEAD_ROWS = 10
+
+
+def _key(cell) -> str:
+    return re.sub(r"\s+", " ", str(cell or "")).strip().lower()
+
+
+_OURS = {_key(published): ours for published, ours in COLUMNS.items()}
+_PUBLISHED = {ours: published for published, ours in COLUMNS.items()}
 
 
 def _code(value, width: int) -> str | None:
     if value is None:
         return None
     text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-    return text.zfill(width) if text.isdigit() else None
+    return text.zfill(width) if text.isdigit() and len(text) <= width else None
+
+
+def _open(path: Path):
+    if not zipfile.is_zipfile(path):
+        head = path.read_bytes()[:200].lstrip().lower()
+        what = "an HTML page saved as a workbook" if head.startswith((b"<!doctype", b"<html")) else "not an Excel workbook"
+        raise SourceError(f"{path.name}: {what}")
+    try:
+        with open(path, "rb") as handle:  # a file object: openpyxl refuses cache names like *.tmp
+            return load_workbook(io.BytesIO(handle.read()), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:  # damaged workbook
+        raise SourceError(f"{path.name}: cannot be opened as a workbook ({type(exc).__name__})") from None
+
+
+def _layout(path: Path, top: list[tuple]) -> tuple[int, list[str | None], str | None] | None:
+    """(header row, our column per cell, title) when the rows open a List 1 delineation table, else None.
+
+    A List 1 title or a 'CBSA Code' header with a county column marks the table; once marked, a header lacking a
+    required column is a damaged file (SourceError).
+    """
+    title = next((" ".join(str(c) for c in row if c is not None) for row in top
+                  if any(TITLE.match(_key(c)) for c in row if c is not None)), None)
+    for number, row in enumerate(top, start=1):
+        labels = [_key(c) for c in row]
+        if "cbsa code" not in labels:
+            continue
+        names = [_OURS.get(label) for label in labels]
+        if title is None and "county" not in names and "county/county equivalent" not in labels:
+            return None  # List 2 (principal cities) or another CBSA table without counties
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise SourceError(f"{path.name}: row {number}: column {_PUBLISHED[missing[0]]!r} is missing")
+        return number, names, title
+    if title is not None:
+        raise SourceError(f"{path.name}: no 'CBSA Code' header in the first {HEAD_ROWS} rows under the List 1 title")
+    return None
+
+
+def vintage_of(title: str | None) -> str:
+    """The OMB bulletin named by the title row's month and year; the 2023 bulletin when the title gives no date."""
+    m = MONTH_YEAR.search(_key(title))
+    if m is None:
+        return VINTAGE
+    when = f"{m.group(1)} {m.group(2)}"
+    return BULLETINS.get(when, f"OMB delineation ({when.title()})")
+
+
+def is_delineation(path: Path) -> bool:
+    """True for a workbook opening with the List 1 title or header, or named as Census names it; damaged ones too."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    if re.match(r"list1_\d{4}", path.name.lower()):
+        return True
+    try:
+        top = [tuple(r) for r in _open(path).worksheets[0].iter_rows(max_row=HEAD_ROWS, values_only=True)]
+    except (SourceError, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        return False
+    try:
+        return _layout(path, top) is not None
+    except SourceError:
+        return True  # a List 1 table that lost a column or its header
 
 
 def parse(path: Path) -> pd.DataFrame:
-    """County -> CBSA rows from a delineation workbook; raises SourceError naming file and row."""
-    if not zipfile.is_zipfile(path):
-        raise SourceError(f"{path.name}: not an Excel workbook")
+    """County -> CBSA rows from a delineation workbook; raises SourceError naming file, row and column."""
+    book = _open(path)
     try:
-        with open(path, "rb") as handle:  # a file object: openpyxl refuses cache names like *.tmp
-            sheet = load_workbook(handle, read_only=True, data_only=True).worksheets[0]
-            table = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        table = [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:  # damaged workbook
-        raise SourceError(f"{path.name}: cannot be opened as a workbook ({type(exc).__name__})") from None
-    rows = iter(table)
-    header_at, names = None, None
-    for number, row in enumerate(rows, start=1):
-        labels = [str(c).strip().lower() if c is not None else "" for c in row]
-        if "cbsa code" in labels:
-            header_at, names = number, [COLUMNS.get(label) for label in labels]
-            break
-        if number > 10:
-            break
-    if names is None:
-        raise SourceError(f"{path.name}: no 'CBSA Code' header in the first 10 rows (is this list1_2023.xlsx?)")
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise SourceError(f"{path.name}: row {header_at}: column {missing[0]} is missing")
+        raise SourceError(f"{path.name}: cannot be read as a workbook ({type(exc).__name__})") from None
+    layout = _layout(path, table[:HEAD_ROWS])
+    if layout is None:
+        raise SourceError(f"{path.name}: no 'CBSA Code' header with a 'FIPS County Code' column in the first "
+                          f"{HEAD_ROWS} rows (is this list1_2023.xlsx?)")
+    header_at, names, title = layout
     records = []
-    for number, row in enumerate(rows, start=header_at + 1):
-        record = {name: value for name, value in zip(names, row) if name}
-        cbsa, state, county = _code(record.get("cbsa_code"), 5), _code(record.get("state"), 2), \
-            _code(record.get("county"), 3)
-        if cbsa is None and state is None:
-            continue  # footnote and blank rows after the data
-        if not (cbsa and state and county):
-            raise SourceError(f"{path.name}: row {number}: CBSA, state or county code is not a number")
+    for number, row in enumerate(table[header_at:], start=header_at + 1):
+        record = {name: value for name, value in zip(names, row, strict=False) if name}
+        if all(_blank(record.get(c)) for c in REQUIRED):
+            continue  # blank rows after the data
+        if _blank(record.get("state")) and _blank(record.get("county")) and _is_note(row):
+            continue  # 'Note: ...', 'Source: ...' rows at the bottom
+        codes = {}
+        for column, width in (("cbsa_code", 5), ("state", 2), ("county", 3)):
+            codes[column] = _code(record.get(column), width)
+            if codes[column] is None:
+                raw = record.get(column)
+                shown = "empty" if _blank(raw) else f"{str(raw)[:20]!r} is not a {width}-digit code"
+                raise SourceError(f"{path.name}: row {number}: column {_PUBLISHED[column]!r}: {shown}")
+        csa = record.get("csa_code")
+        csa_code = None if _blank(csa) else _code(csa, 3)
+        if not _blank(csa) and csa_code is None:
+            raise SourceError(f"{path.name}: row {number}: column 'CSA Code': {str(csa)[:20]!r} is not a 3-digit code")
         records.append({
-            "county_fips": state + county, "cbsa_code": cbsa, "cbsa_title": _text(record.get("cbsa_title")),
-            "metro_micro": _text(record.get("metro_micro")), "csa_code": _code(record.get("csa_code"), 3),
-            "csa_title": _text(record.get("csa_title")), "central_outlying": _text(record.get("central_outlying")),
+            "county_fips": codes["state"] + codes["county"], "cbsa_code": codes["cbsa_code"],
+            "cbsa_title": _text(record.get("cbsa_title")), "metro_micro": _text(record.get("metro_micro")),
+            "csa_code": csa_code, "csa_title": _text(record.get("csa_title")),
+            "central_outlying": _text(record.get("central_outlying")),
         })
     if not records:
         raise SourceError(f"{path.name}: holds no county rows")
@@ -83,7 +164,17 @@ def parse(path: Path) -> pd.DataFrame:
     dup = frame[frame.duplicated("county_fips")]
     if len(dup):
         raise SourceError(f"{path.name}: county {dup.iloc[0]['county_fips']} appears twice")
+    frame.attrs["vintage"] = vintage_of(title)
     return frame
+
+
+def _blank(value) -> bool:
+    return value is None or str(value).strip() == ""
+
+
+def _is_note(row: tuple) -> bool:
+    first = next((c for c in row if not _blank(c)), None)
+    return isinstance(first, str) and re.match(r"\s*(note|source)s?\b", first, re.IGNORECASE) is not None
 
 
 def _text(value) -> str | None:
@@ -92,7 +183,8 @@ def _text(value) -> str | None:
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
     frame = parse(path)
-    frame["delineation_vintage"] = VINTAGE
+    vintage = frame.attrs["vintage"]
+    frame["delineation_vintage"] = vintage
     with transaction(con):
         con.execute("DELETE FROM county_cbsa")
         con.register("cbsa_frame", frame)
@@ -102,7 +194,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, me
         )
         con.unregister("cbsa_frame")
         record_provenance(con, prov, source=SOURCE, slice_="delineation", method=method, rows=len(frame),
-                          release=VINTAGE, path=str(path), sha256=None if prov else sha256_of(path),
+                          release=vintage, path=str(path), sha256=None if prov else sha256_of(path),
                           size=path.stat().st_size)
     return len(frame)
 
@@ -115,8 +207,12 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
 
 
 def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) -> int:
-    ours = [p for p in files if p.suffix.lower() == ".xlsx" and re.match(r"list1_\d{4}", p.name.lower())]
-    rows = sum(load(con, p, None, "import") for p in ours)
-    if ours:
-        say(f"CBSA delineation: {rows:,} counties")
+    """Load the delineation found among files by its title and header, whatever the file is called (one copy)."""
+    ours = sorted((p for p in files if is_delineation(p)), key=lambda p: (len(p.name), p.name))
+    if not ours:
+        return 0
+    rows = load(con, ours[0], None, "import")
+    say(f"CBSA delineation: {rows:,} counties from {ours[0].name}")
+    for other in ours[1:]:
+        say(f"skipped {other.name}: the delineation was loaded from {ours[0].name}")
     return rows

@@ -16,6 +16,7 @@ import csv
 import io
 import re
 import zipfile
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -40,18 +41,31 @@ AWARD_LEVELS = {
 }
 KINDS = {"c": ("UNITID", "CIPCODE", "MAJORNUM", "AWLEVEL", "CTOTALT"),
          "hd": ("UNITID", "INSTNM", "STABBR", "FIPS", "COUNTYCD", "CBSA")}
-NAME = re.compile(r"^(c|hd)(\d{4})(_a)?(_rv)?\.csv$", re.IGNORECASE)
+# The agency's name carries the year (the rows do not); a browser's ' (1)' copy suffix is allowed. What the file
+# holds is then checked against its header row (KINDS), whatever it is called.
+NAME = re.compile(r"^(c|hd)(\d{4})(_a)?(_rv)?(?: ?\(\d+\))?\.(?:csv|zip)$", re.IGNORECASE)
 
 
 def cip_code(value) -> str | None:
-    """'01.0000', '1.0000', 1.0101, '=\"01.0101\"' -> 'NN.NNNN' text; None when it is not a 6-digit CIP code."""
+    """'01.0000', '1.0000', 1.0101, '=\"01.0101\"' -> 'NN.NNNN' text; None when it is not a 6-digit CIP code.
+
+    Text keeps its published digits: '42' and '42.01' are 2- and 4-digit CIP subtotals, not '42.0100'. Only an
+    Excel number (1.0101, 51.38) lost digits, leading and trailing, and is re-padded.
+    """
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{float(value):07.4f}" if 0 <= value < 100 else None
     text = str(value).strip().strip('="').strip()
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,4})", text)
-    return f"{m.group(1).zfill(2)}.{m.group(2).ljust(4, '0')}" if m else None
+    m = re.fullmatch(r"(\d{1,2})\.(\d{4})", text)
+    return f"{m.group(1).zfill(2)}.{m.group(2)}" if m else None
+
+
+def cip_digits(text: str) -> int | None:
+    """2, 4 or 6 for a CIP code as IPEDS writes it in a CSV ('42', '42.01', '42.0101'; leading zero optional)."""
+    text = text.strip().strip('="').strip()
+    m = re.fullmatch(r"\d{1,2}(?:\.(\d{2}|\d{4}))?", text)
+    return None if not m else 2 + len(m.group(1) or "")
 
 
 def file_kind(name: str) -> tuple[str, int] | None:
@@ -65,12 +79,15 @@ def file_kind(name: str) -> tuple[str, int] | None:
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     raw = path.read_bytes()
     if raw[:2] == b"PK":
-        with zipfile.ZipFile(path) as zf:
-            inner = [n for n in zf.namelist() if n.lower().endswith(".csv")]
-            if not inner:
-                raise SourceError(f"{path.name}: the zip holds no CSV file")
-            inner.sort(key=lambda n: "_rv" not in n.lower())  # the revised file wins
-            raw = zf.read(inner[0])
+        try:
+            with zipfile.ZipFile(path) as zf:
+                inner = [n for n in zf.namelist() if n.lower().endswith(".csv")]
+                if not inner:
+                    raise SourceError(f"{path.name}: the zip holds no CSV file")
+                inner.sort(key=lambda n: "_rv" not in n.lower())  # the revised file wins
+                raw = zf.read(inner[0])
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise SourceError(f"{path.name}: a damaged or truncated zip ({exc})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -96,8 +113,13 @@ def _cells(path: Path, kind: str):
     header, rows = _read_csv(path)
     at = _columns(path, header, kind)
     for line, row in enumerate(rows, start=2):
-        if any(cell.strip() for cell in row):
-            yield line, {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):  # a cut-off last row, or a column dropped from the data but not the header
+            short = header[len(row)] if len(row) < len(header) else f"field {len(header) + 1}"
+            raise SourceError(f"{path.name}: line {line}: column {short}: the row has {len(row)} fields, the header "
+                              f"{len(header)} (a truncated file or a dropped column?)")
+        yield line, {c: row[i].strip() for c, i in at.items()}
 
 
 def _int(text: str, path: Path, line: int, column: str) -> int | None:
@@ -111,19 +133,46 @@ def _int(text: str, path: Path, line: int, column: str) -> int | None:
 
 
 def parse_completions(path: Path) -> pd.DataFrame:
-    """First-major awards per UNITID, CIP and award level (grand totals dropped); columns follow the agency."""
-    records = []
+    """First-major awards per UNITID, 6-digit CIP and detailed award level; columns follow the agency.
+
+    Subtotal rows are skipped, never added to their parts: CIPCODE 99 (grand total), 2-digit ('42') and 4-digit
+    ('42.01') CIP subtotals, award levels outside AWARD_LEVELS, and level 1 (< 1 year) in a file that also has its
+    parts 20 and 21. frame.attrs['skipped'] counts them per reason; CTOTALT of every row is still checked.
+    """
+    kept, skipped, levels = [], Counter(), set()
     for line, cell in _cells(path, "c"):
-        if cell["MAJORNUM"] != "1" or cell["CIPCODE"].strip('="') == "99":
-            continue
-        cip = cip_code(cell["CIPCODE"])
-        if cip is None:
+        digits = cip_digits(cell["CIPCODE"])
+        if digits is None:
             raise SourceError(f"{path.name}: line {line}: column CIPCODE: {cell['CIPCODE'][:20]!r} is not a CIP code")
-        records.append({"unitid": cell["UNITID"], "cipcode": cip, "awlevel": cell["AWLEVEL"],
-                        "ctotalt": _int(cell["CTOTALT"], path, line, "CTOTALT")})
-    if not records:
-        raise SourceError(f"{path.name}: holds no first-major completions")
-    return pd.DataFrame.from_records(records).astype({"ctotalt": "Int64"})
+        count = _int(cell["CTOTALT"], path, line, "CTOTALT")
+        if cell["MAJORNUM"] != "1":
+            skipped["second-major rows"] += 1
+        elif cell["CIPCODE"].strip('="') == "99":
+            skipped["grand-total rows (CIP 99)"] += 1
+        elif digits != 6:
+            skipped[f"{digits}-digit CIP subtotal rows"] += 1
+        elif cell["AWLEVEL"] not in AWARD_LEVELS:
+            skipped[f"award-level rollup rows (AWLEVEL {cell['AWLEVEL']})"] += 1
+        else:
+            levels.add(cell["AWLEVEL"])
+            kept.append({"unitid": cell["UNITID"], "cipcode": cip_code(cell["CIPCODE"]), "awlevel": cell["AWLEVEL"],
+                         "ctotalt": count})
+    if {"20", "21"} & levels:  # since 2020-21, level 1 is the sum of its parts 20 and 21
+        rolled = [r for r in kept if r["awlevel"] == "1"]
+        if rolled:
+            skipped["award-level rollup rows (AWLEVEL 1 = 20 + 21)"] += len(rolled)
+            kept = [r for r in kept if r["awlevel"] != "1"]
+    if not kept:
+        raise SourceError(f"{path.name}: holds no first-major completions at 6-digit CIP and a detailed award level")
+    frame = pd.DataFrame.from_records(kept).astype({"ctotalt": "Int64"})
+    frame.attrs["skipped"] = dict(skipped)
+    return frame
+
+
+def skipped_note(frame: pd.DataFrame) -> str:
+    """'; skipped 12 2-digit CIP subtotal rows, ...' (empty when nothing was skipped)."""
+    skipped = frame.attrs.get("skipped") or {}
+    return ("; skipped " + ", ".join(f"{n:,} {why}" for why, n in sorted(skipped.items()))) if skipped else ""
 
 
 def parse_directory(path: Path) -> pd.DataFrame:
@@ -143,7 +192,13 @@ def parse_directory(path: Path) -> pd.DataFrame:
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, year: int, prov: Provenance | None,
          method: str) -> int:
+    return _load(con, path, kind, year, prov, method)[0]
+
+
+def _load(con, path: Path, kind: str, year: int, prov: Provenance | None, method: str) -> tuple[int, str]:
+    """(rows loaded, what was skipped) for one completions or directory file, in one transaction."""
     frame = parse_completions(path) if kind == "c" else parse_directory(path)
+    note = skipped_note(frame)
     frame.insert(0, "year", year)
     table = "ipeds_completion" if kind == "c" else "ipeds_institution"
     with transaction(con):
@@ -156,16 +211,16 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, year: int, prov:
         record_provenance(con, prov, source=SOURCE, slice_=f"{kind.upper()}{year}", method=method, rows=len(frame),
                           release=f"IPEDS {year - 1}-{str(year)[-2:]} ({'completions' if kind == 'c' else 'directory'})",
                           path=str(path), sha256=None if prov else sha256_of(path), size=path.stat().st_size)
-    return len(frame)
+    return len(frame), note
 
 
 def _validator(kind: str):
     def validate(path: Path) -> None:
         try:
             header, _ = _read_csv(path)
-        except zipfile.BadZipFile as exc:
-            raise ValueError(str(exc)) from None
-        _columns(path, header, kind)
+            _columns(path, header, kind)
+        except SourceError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
     return validate
 
 
@@ -173,7 +228,7 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
     """Completions and directory for --years, else the newest year NCES publishes (tried from last year back)."""
     base = fetcher.config.base("nces")
     years = list(options.years) or list(range(date.today().year - 1, date.today().year - 5, -1))
-    rows, loaded = 0, []
+    rows, loaded, notes = 0, [], []
     for year in years:
         try:
             c = fetcher.get(SOURCE, URL.format(base=base, name=f"C{year}_A"), validate=_validator("c"))
@@ -182,26 +237,28 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
                 raise
             continue  # not published yet: try the year before
         hd = fetcher.get(SOURCE, URL.format(base=base, name=f"HD{year}"), validate=_validator("hd"))
-        rows += load(con, Path(c.path), "c", year, c, "refresh") + load(con, Path(hd.path), "hd", year, hd, "refresh")
+        n, note = _load(con, Path(c.path), "c", year, c, "refresh")
+        rows += n + load(con, Path(hd.path), "hd", year, hd, "refresh")
+        notes.append(note)
         loaded.append(year)
         if not options.years:
             break
     if not loaded:
         raise FetchError(SOURCE, URL.format(base=base, name=f"C{years[-1]}_A"),
                          f"no completions file published for {years[-1]}–{years[0]}")
-    say(f"IPEDS completions and directory {', '.join(map(str, loaded))}: {rows:,} rows")
+    say(f"IPEDS completions and directory {', '.join(map(str, loaded))}: {rows:,} rows{''.join(notes)}")
     return rows
 
 
 def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) -> int:
     found: dict[tuple[str, int], Path] = {}
-    for path in files:
+    for path in sorted(files, key=lambda p: len(p.name)):  # 'c2022_a.csv' before its copy 'c2022_a (1).csv'
         kind = file_kind(path.name)
         if kind and (kind not in found or "_rv" in path.name.lower()):
             found[kind] = path
     rows = 0
     for (kind, year), path in sorted(found.items()):
-        n = load(con, path, kind, year, None, "import")
+        n, note = _load(con, path, kind, year, None, "import")
         rows += n
-        say(f"IPEDS {'completions' if kind == 'c' else 'directory'} {year}: {n:,} rows from {path.name}")
+        say(f"IPEDS {'completions' if kind == 'c' else 'directory'} {year}: {n:,} rows from {path.name}{note}")
     return rows

@@ -1,8 +1,13 @@
 """BLS Quarterly Census of Employment and Wages (QCEW): county, MSA, state and national employment and wages.
 
 Open-data CSV slices: {base}/cew/data/api/{year}/{qtr}/area/{area_fips}.csv, qtr 'a' (annual averages) or 1-4;
-only the latest five years are published as slices (older years: the bulk zips, loaded with `import`).
-Bulk: {base}/cew/data/files/{year}/csv/{year}_annual_singlefile.zip and _annual_by_area.zip.
+only the latest five years are published as slices (SOURCES.md B.1).
+Bulk: {base}/cew/data/files/{year}/csv/{year}_annual_singlefile.zip and {year}_annual_by_area.zip. `refresh`
+fetches annual averages of years older than the slice window from the by-area archive (one CSV per area, members
+`{year}.annual.by_area/{year}.annual {area_fips} {area title}.csv`, with title columns and *_estabs_count
+names): the zip is streamed into the raw cache unchanged and only the wanted areas' members are read from it.
+The default refresh loads Y-5..Y (Y = the latest annual year), so 5-year change, CAGR and shift-share have both
+ends: Y-4..Y from slices, Y-5 from the archive. Quarters of archive years are not fetched (slices only).
 Released quarterly, about five to six months after the quarter ends. Public domain (US government work).
 Quirks: every code is text with leading zeros (US000, C1814); suppressed rows (disclosure_code 'N') carry
 zeros, not blanks, so their measures become NULL here; by-area zips call the establishment count
@@ -12,18 +17,23 @@ zeros, not blanks, so their measures become NULL here; by-area zips call the est
 from __future__ import annotations
 
 import re
+import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
 from tqdm import tqdm
 
-from data_pipeline.http import Fetcher, FetchError, Provenance
-from data_pipeline.sources import RefreshOptions, Say, SourceError
+from data_pipeline.http import Fetcher, FetchError, Provenance, Refused, Unreachable
+from data_pipeline.sources import RefreshOptions, Say, SourceError, stopped_part_way
 from data_pipeline.warehouse import SYNTHETIC_MARK, mark_synthetic, record_provenance, transaction
 
 SOURCE = "qcew"
 SLICE_URL = "{base}/cew/data/api/{year}/{qtr}/area/{area}.csv"
+ARCHIVE_URL = "{base}/cew/data/files/{year}/csv/{year}_annual_by_area.zip"
+ARCHIVE_MEMBER = re.compile(r"(?:^|/)(\d{4})\.annual ([0-9A-Z]{5}) [^/]*\.csv$", re.IGNORECASE)
+SLICE_YEARS = 5  # the open-data API serves the latest five years
 AREA_TITLES_URL = "{base}/cew/doc/titles/area/area_titles.csv"
 INDUSTRY_TITLES_URL = "{base}/cew/doc/titles/industry/industry_titles.csv"
 # What to download by hand when the pull fails (shown by the CLI).
@@ -32,7 +42,21 @@ MANUAL = ("https://data.bls.gov/cew/data/files/YEAR/csv/YEAR_annual_singlefile.z
           "https://data.bls.gov/cew/doc/titles/area/area_titles.csv")
 
 KEY = ["area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr", "disclosure_code"]
-RENAMES = {"annual_avg_estabs_count": "annual_avg_estabs"}
+# Every published spelling that differs from ours: published column -> our column (SOURCES.md B.1 "Name drift").
+# The by-area CSVs (annual `{year}.annual.by_area/`, quarterly `{year}.q1-q4.by_area/`) say *_estabs_count where
+# the open-data slices and singlefiles say *_estabs; all other columns keep their names across layouts.
+# Title columns (area_title, own_title, industry_title, agglvl_title, size_title) are read past: the title
+# lists carry the titles.
+RENAMES = {
+    "annual_avg_estabs_count": "annual_avg_estabs",
+    "lq_annual_avg_estabs_count": "lq_annual_avg_estabs",
+    "oty_annual_avg_estabs_count_chg": "oty_annual_avg_estabs_chg",
+    "oty_annual_avg_estabs_count_pct_chg": "oty_annual_avg_estabs_pct_chg",
+    "qtrly_estabs_count": "qtrly_estabs",
+    "lq_qtrly_estabs_count": "lq_qtrly_estabs",
+    "oty_qtrly_estabs_count_chg": "oty_qtrly_estabs_chg",
+    "oty_qtrly_estabs_count_pct_chg": "oty_qtrly_estabs_pct_chg",
+}
 
 # Measures per layout, with DuckDB types. Estab counts stay published on suppressed rows.
 ANNUAL = {
@@ -320,6 +344,62 @@ def latest_annual_year(today: date | None = None) -> int:
     return today.year - 1 if today.month >= 7 else today.year - 2
 
 
+def default_years(today: date | None = None) -> tuple[int, ...]:
+    """Y-5..Y: six annual years, so a 5-year change has both ends (Y-5 comes from the by-area archive)."""
+    last = latest_annual_year(today)
+    return tuple(range(last - SLICE_YEARS, last + 1))
+
+
+def first_slice_year(today: date | None = None) -> int:
+    """The oldest year the open-data API serves as slices; older years come from the bulk archive."""
+    return latest_annual_year(today) - SLICE_YEARS + 1
+
+
+def validate_archive(path: Path) -> None:
+    """Reject a body that is not a QCEW annual by-area zip before it enters the raw cache."""
+    if not zipfile.is_zipfile(path):
+        raise ValueError("not a zip archive (a truncated download or an error page?)")
+    with zipfile.ZipFile(path) as zf:
+        if not any(ARCHIVE_MEMBER.search(n) for n in zf.namelist()):
+            raise ValueError("no '{year}.annual {area} ....csv' members: not a QCEW annual by-area archive")
+
+
+def archive_members(archive: Path, areas: list[str], folder: Path) -> dict[str, Path]:
+    """{area: CSV} for the wanted areas found in a by-area zip, copied (streamed) out of it into folder."""
+    wanted = set(areas)
+    found = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            m = ARCHIVE_MEMBER.search(info.filename)
+            if not m or m.group(2).upper() not in wanted:
+                continue
+            target = folder / Path(info.filename).name
+            tmp = target.with_name(target.name + ".tmp")
+            with zf.open(info) as src, open(tmp, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            tmp.replace(target)
+            found[m.group(2).upper()] = target
+    return found
+
+
+def _archive_year(con, fetcher: Fetcher, base: str, year: int, areas: list[str]
+                  ) -> tuple[int, int, list[str]] | None:
+    """(rows, files loaded, areas missing) for one year's annual averages from the by-area archive; None when
+    the archive is not published (then the slices are tried)."""
+    url = ARCHIVE_URL.format(base=base, year=year)
+    try:
+        prov = fetcher.get(SOURCE, url, validate=validate_archive)
+    except FetchError as exc:
+        if "HTTP 404" not in exc.reason:
+            raise
+        return None
+    archive = Path(prov.path)
+    members = archive_members(archive, areas, archive.with_name(archive.name + ".members"))
+    rows = sum(load_file(con, path, prov, "refresh") for _, path in sorted(members.items()))
+    return rows, len(members), [f"{year}/a/{a}" for a in areas if a not in members]
+
+
 def areas_for_states(con: duckdb.DuckDBPyConnection, states: tuple[str, ...]) -> list[str]:
     """National total, each state's statewide area; for named states also their counties and MSAs."""
     titles = dict(con.execute("SELECT area_fips, area_title FROM area_title WHERE origin = 'qcew'").fetchall())
@@ -342,24 +422,39 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
     for url in (AREA_TITLES_URL.format(base=base), INDUSTRY_TITLES_URL.format(base=base)):
         prov = fetcher.get(SOURCE, url, validate=validate_titles)
         rows += load_titles(con, Path(prov.path), prov, "refresh")
-    years = options.years or tuple(range(latest_annual_year() - 4, latest_annual_year() + 1))
+    years = tuple(sorted(options.years or default_years()))
     qtrs = ["a"] + (["1", "2", "3", "4"] if options.quarterly else [])
     areas = areas_for_states(con, options.states)
-    jobs = [(y, q, a) for y in years for q in qtrs for a in areas]
-    missing = []
+    oldest_slice = first_slice_year()
+    archived, missing = [], []
+    for year in (y for y in years if y < oldest_slice):  # older than the slice window: the by-area archive
+        got = _archive_year(con, fetcher, base, year, areas)
+        if got is not None:
+            rows += got[0]
+            missing += got[2]
+            archived.append(year)
+    jobs = [(y, q, a) for y in years if y not in archived for q in qtrs for a in areas]
+    if archived:
+        say(f"QCEW: {', '.join(map(str, archived))} annual averages from BLS's annual by-area archive "
+            f"(slices cover {oldest_slice} on){'; quarters of those years are not fetched' if options.quarterly else ''}")
+    loaded = []
     for year, qtr, area in tqdm(jobs, desc="QCEW slices", unit="file", disable=not fetcher.progress):
         url = SLICE_URL.format(base=base, year=year, qtr=qtr, area=area)
         try:
             prov = fetcher.get(SOURCE, url, validate=validate_download)
+        except (Refused, Unreachable) as exc:  # the slices loaded so far are whole files: they stay
+            raise stopped_part_way("QCEW", len(loaded), len(jobs), exc) from None
         except FetchError as exc:
             if "HTTP 404" not in exc.reason:
                 raise
             missing.append(f"{year}/{qtr}/{area}")
             continue
         rows += load_file(con, Path(prov.path), prov, "refresh")
+        loaded.append(url)
+    wanted = len(jobs) + len(archived) * len(areas)
     if missing:
-        say(f"QCEW: {len(missing)} of {len(jobs)} slices are not published (e.g. {', '.join(missing[:3])}); skipped")
-    say(f"QCEW: loaded {len(jobs) - len(missing)} area files for {len(areas)} areas, {years[0]}-{years[-1]} "
+        say(f"QCEW: {len(missing)} of {wanted} area files are not published (e.g. {', '.join(missing[:3])}); skipped")
+    say(f"QCEW: loaded {wanted - len(missing)} area files for {len(areas)} areas, {years[0]}-{years[-1]} "
         f"({rows:,} rows)")
     return rows
 

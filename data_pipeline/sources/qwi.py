@@ -10,11 +10,14 @@ Quirks: variable names are case-sensitive; each indicator has a status flag s<In
 flags -2, -1, 5 and 11 mean the value is not usable, so it becomes NULL (never 0) while the flag is kept;
 values are noise-infused (fuzzed); earnings are monthly; QWI metros are state parts of a CBSA (geography =
 state FIPS + CBSA code) and workforce investment areas carry state-specific codes (state FIPS + 6 characters);
-without a key the API allows 500 queries a day, and a call spans at most ten years.
+since 12 May 2026 every API query needs a key (SOURCES.md B.8), and a call spans at most ten years. The LEHD CSV
+files spell some indicators differently from the API (`HirAS`/`sHirAS` for the API's `HirAs`/`sHirAs`): CSV_NAMES
+maps published names to ours regardless of case; a file named qwi_xx_... that is not a QWI CSV is refused, not skipped.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import gzip
 import json
@@ -32,6 +35,7 @@ from data_pipeline.warehouse import record_provenance, transaction
 
 SOURCE = "qwi"
 API_PATH = "/data/timeseries/qwi/sa"
+KEY_SIGNUP = "https://api.census.gov/data/key_signup.html"
 MANUAL = ("https://lehd.ces.census.gov/data/qwi/latest_release/ (per state: qwi_XX_sa_f_gc_ns_op_u.csv.gz for "
           "counties, _gm_ for metros, _gw_ for workforce areas, _gs_ for the state)")
 
@@ -93,6 +97,8 @@ def validate_answer(path: Path) -> None:
     try:
         table = json.loads(path.read_bytes())
     except ValueError:
+        if b"key" in path.read_bytes()[:2000].lower():
+            raise ValueError("the Census API answered with a key error, not data") from None
         raise ValueError("not a Census API JSON answer (the body is not JSON)") from None
     if not (isinstance(table, list) and table and isinstance(table[0], list)):
         raise ValueError("not a Census API JSON table (expected an array of arrays)")
@@ -195,6 +201,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
         say("QWI: no states given (the API has no national totals); use --states OH,KY to load QWI")
         return 0
     base, key = fetcher.config.base("census_api"), fetcher.config.census_key
+    if not key:
+        raise SourceError(f"QWI: {key_needed('no Census API key is set (SECTOR_PULSE_CENSUS_KEY); nothing was sent')}")
     years = options.years or tuple(range(latest_year() - 5, latest_year() + 1))
     spans = [(years[i], years[min(i + MAX_YEARS_PER_CALL, len(years)) - 1])
              for i in range(0, len(years), MAX_YEARS_PER_CALL)]
@@ -206,6 +214,8 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
                 try:
                     prov = fetcher.get(SOURCE, url, validate=validate_answer, allow_empty=True)
                 except FetchError as exc:
+                    if _key_refused(exc.reason):
+                        raise SourceError(f"QWI: {key_needed('the Census API refused the key')}") from None
                     exc.url, exc.reason = redact(exc.url), redact(exc.reason)
                     exc.args = (f"{exc.source}: {file_name(exc.url)}: {exc.reason}",)
                     raise
@@ -223,6 +233,19 @@ def refresh(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, options: RefreshOp
     return total
 
 
+def key_needed(what: str) -> str:
+    """What to do about a missing or refused Census key: sign up, or import the LEHD files instead."""
+    return (f"{what}. Since 12 May 2026 every Census Data API query needs a key: sign up at {KEY_SIGNUP} (a .com, "
+            f".net, .org, .gov or .edu e-mail address), then export SECTOR_PULSE_CENSUS_KEY=YOUR_KEY. Or download "
+            f"the LEHD files from {MANUAL} in a browser into a folder and run: python -m data_pipeline import FOLDER")
+
+
+def _key_refused(reason: str) -> bool:
+    """An answer that is the API's key error (a web page titled 'Invalid Key', or a plain-text key message)."""
+    text = reason.lower()
+    return "key error" in text or ("web page" in text and "key" in text)
+
+
 # --- LEHD CSV files ---
 
 def _head(path: Path) -> list[str]:
@@ -234,25 +257,65 @@ def _head(path: Path) -> list[str]:
         return []
 
 
+# The mapping table for LEHD CSV files, published column -> ours. The files spell some indicators differently
+# from the API (CSV `HirAS`/`sHirAS`, API `HirAs`/`sHirAs`; SOURCES.md B.8), so names are matched regardless of case.
+CSV_NAMES = {name.lower(): name for name in (*INDICATORS, *FLAGS)}
+CSV_REQUIRED = ("geo_level", "geography", "industry", "year", "quarter")
+LEHD_NAME = re.compile(r"^qwi_[a-z]{2}_", re.IGNORECASE)
+
+
 def csv_kind(path: Path) -> str | None:
-    """'data' for a LEHD QWI CSV, 'labels' for a label_geography file, else None."""
+    """'data' for a LEHD QWI CSV, 'labels' for a label_geography file, else None (recognised by the header)."""
     if not path.name.lower().endswith((".csv", ".csv.gz")):
         return None
     header = _head(path)
     if header[:3] == ["geography", "label", "geo_level"]:
         return "labels"
-    if {"geo_level", "geography", "industry", "year", "quarter", "Emp", "HirA"} <= set(header):
+    lower = {c.lower() for c in header}
+    if {"geo_level", "geography", "industry", "year", "quarter", "emp", "hira"} <= lower:
         return "data"
+    return None
+
+
+def _published_names(path: Path, header: list[str]) -> dict[str, str]:
+    """{published column: our column} for the indicator and flag columns; SourceError naming a missing one."""
+    mapping = {c: CSV_NAMES[c.lower()] for c in header if c.lower() in CSV_NAMES}
+    missing = [c for c in (*CSV_REQUIRED, *INDICATORS) if c not in header and c not in mapping.values()]
+    if missing:
+        raise SourceError(f"{path.name}: line 1: column {missing[0]} is missing (the file layout changed?)")
+    return mapping
+
+
+def _short_row(path: Path, header: list[str]) -> str | None:
+    """'line N: column X: ...' for the first row whose field count differs from the header's (read on error only)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+            for line, row in enumerate(csv.reader(f), start=1):
+                if line > 1 and row and len(row) != len(header):
+                    column = header[len(row)] if len(row) < len(header) else f"field {len(header) + 1}"
+                    return (f"line {line}: column {column}: the row has {len(row)} fields, the header {len(header)} "
+                            "(a truncated file or a dropped column?)")
+    except (OSError, EOFError, csv.Error):
+        return None
     return None
 
 
 def parse_csv(con: duckdb.DuckDBPyConnection, path: Path) -> pd.DataFrame:
     """Rows of one LEHD QWI CSV (gz or plain) for all workers, private, unadjusted, sector level."""
-    header = set(_head(path))
+    published = _head(path)
+    names = _published_names(path, published)
     try:
-        raw = con.execute("SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(path)]).df()
-    except duckdb.Error as exc:
-        raise SourceError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
+        raw = con.execute("SELECT * FROM read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', "
+                          "strict_mode = true, null_padding = false)", [str(path)]).df()
+    except (duckdb.Error, OSError, EOFError) as exc:
+        where = _short_row(path, published)
+        raise SourceError(f"{path.name}: {where or 'cannot be read as CSV: ' + str(exc).splitlines()[0]}") from None
+    if list(raw.columns) != published:
+        raise SourceError(f"{path.name}: cannot be read as CSV: the rows do not match the {len(published)}-column "
+                          "header (a truncated file or a dropped column?)")
+    raw = raw.rename(columns=names)
+    header = set(raw.columns)
     keep = pd.Series(True, index=raw.index)
     for column, value in {**FILTERS, "periodicity": "Q", "firmage": "0", "firmsize": "0"}.items():
         if column in header:
@@ -291,6 +354,9 @@ def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) ->
     rows, count = 0, 0
     for path in sorted(files, key=str):
         kind = csv_kind(path)
+        if kind is None and LEHD_NAME.match(path.name) and path.name.lower().endswith((".csv", ".csv.gz")):
+            raise SourceError(f"{path.name}: line 1: named like a LEHD QWI file but its first line is not a QWI "
+                              "header (an HTML page, a truncated download, or another file?)")
         if kind == "labels":
             rows += load_labels(con, path)
         elif kind == "data":

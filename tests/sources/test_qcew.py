@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
+import zipfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -164,7 +167,7 @@ def test_html_page_instead_of_slice_fails_without_touching_tables(con, served, m
     _serve_shared(site, shared_qcew)
     state.overrides["/cew/data/api/2020/a/area/39041.csv"] = b"<html><body>Service Unavailable</body></html>"
     fetcher = Fetcher(make_config(state.base), progress=False)
-    with pytest.raises(BadBody, match="39041.csv: the server sent an HTML page"):
+    with pytest.raises(BadBody, match="39041.csv: the server sent a web page instead of 39041.csv"):
         qcew.refresh(con, fetcher, RefreshOptions(states=("39",), years=(2020,)), lambda m: None)
 
 
@@ -182,3 +185,143 @@ def test_sector_ranges_get_titles_from_the_bls_list(con, shared_qcew):
     qcew.load_titles(con, shared_qcew / "industry_titles.csv", None, "import")
     titles = dict(con.execute("SELECT industry_code, industry_title FROM industry_title").fetchall())
     assert titles["31-33"].endswith("Manufacturing") and titles["44-45"].endswith("Retail trade")
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "qcew"
+
+
+def test_quarterly_by_area_files_for_a_state_and_its_county_load_exactly(con):
+    # BLS's 2016.q1-q4.by_area layout: every field quoted, title columns, qtrly_estabs_count, a comma in the name.
+    files = sorted(FIXTURES.glob("2016.q1-q4 *.csv"))
+    assert len(files) == 2
+    qcew.import_files(con, files, lambda m: None)
+    rows = con.execute("SELECT area_fips, count(*) FROM qcew_quarterly GROUP BY 1 ORDER BY 1").fetchall()
+    assert rows == [("27000", 8), ("27137", 16)]
+    cell = con.execute(
+        "SELECT qtrly_estabs, month1_emplvl, month3_emplvl, total_qtrly_wages, lq_qtrly_estabs, oty_qtrly_estabs_chg "
+        "FROM qcew_quarterly WHERE area_fips = '27137' AND own_code = '0' AND industry_code = '10' AND qtr = '3'"
+    ).fetchone()
+    assert cell == (5914, 91434, 93202, 1012347678, 1.02, 3)
+    suppressed = con.execute(
+        "SELECT disclosure_code, qtrly_estabs, month3_emplvl, total_qtrly_wages, lq_month3_emplvl FROM qcew_quarterly "
+        "WHERE area_fips = '27137' AND industry_code = '6211' AND qtr = '4'").fetchone()
+    assert suppressed == ("N", 2, None, None, None)  # zeros on a suppressed row are missing, the count stays
+    statewide = con.execute("SELECT month2_emplvl FROM qcew_quarterly WHERE area_fips = '27000' AND own_code = '0' "
+                            "AND qtr = '4'").fetchone()
+    assert statewide == (2811486,)
+
+
+def test_annual_by_area_file_with_count_names_loads_exactly(con):
+    qcew.import_files(con, [FIXTURES / "2016.annual 27137 St. Louis County, Minnesota.csv"], lambda m: None)
+    got = con.execute("SELECT industry_code, annual_avg_estabs, annual_avg_emplvl, lq_annual_avg_estabs, "
+                      "oty_annual_avg_estabs_chg FROM qcew_annual ORDER BY industry_code").fetchall()
+    assert got == [("10", 5914, 92345, 1.01, 12), ("62", 801, 21604, 1.01, 12), ("6211", 2, None, None, None)]
+
+
+def test_published_names_map_to_ours_in_one_table():
+    header = qcew.read_header(FIXTURES / "2016.q1-q4 27137 St. Louis County, Minnesota.csv")
+    assert qcew.layout_of(header) == "qcew_quarterly"
+    assert {"qtrly_estabs", "lq_qtrly_estabs", "oty_qtrly_estabs_chg"} <= set(header)
+    assert not any(c.endswith("_count") or "_count_" in c for c in header)
+
+
+def test_real_quarterly_slice_keeps_published_cells(con, shared_qcew):
+    path = shared_qcew / "api/2020/1/area/39041.csv"
+    qcew.load_file(con, path, None, "import")
+    total = con.execute("SELECT qtrly_estabs, month1_emplvl, month2_emplvl, month3_emplvl, total_qtrly_wages, "
+                        "avg_wkly_wage FROM qcew_quarterly WHERE own_code = '0' AND industry_code = '10'").fetchone()
+    assert total == (5791, 87877, 88082, 87534, 1472961797, 1290)
+    health = con.execute("SELECT month3_emplvl, lq_month3_emplvl, oty_month3_emplvl_chg FROM qcew_quarterly "
+                         "WHERE own_code = '5' AND industry_code = '62'").fetchone()
+    assert health == (8934, 0.74, 628)
+    physicians = con.execute("SELECT disclosure_code, qtrly_estabs, month1_emplvl, lq_qtrly_estabs FROM qcew_quarterly "
+                             "WHERE own_code = '2' AND industry_code = '6211'").fetchone()
+    assert physicians == ("N", 4, None, None)
+    published = _agency_rows(path)
+    assert con.execute("SELECT count(*) FROM qcew_quarterly").fetchone()[0] == len(published) == 1553
+    assert con.execute("SELECT count(*) FROM qcew_quarterly WHERE disclosure_code = 'N' AND month1_emplvl IS NULL"
+                       ).fetchone()[0] == sum(r["disclosure_code"] == "N" for r in published)
+
+
+def _damaged(tmp_path, shared_qcew, kind):
+    text = (shared_qcew / "api/2020/a/area/39045.csv").read_text()
+    lines = text.splitlines()
+    if kind == "truncated":  # the download stopped mid-row: the last row lacks its later fields
+        return tmp_path / "39045.csv", "\n".join(lines[:801]) + "\n" + lines[801][:40]
+    if kind == "html":
+        return tmp_path / "39045.csv", "<!DOCTYPE html><html><body>Access Denied</body></html>\n"
+    cells = [line.split(",") for line in lines]  # a dropped column: avg_annual_pay
+    at = cells[0].index("avg_annual_pay")
+    return tmp_path / "39045.csv", "\n".join(",".join(c[:at] + c[at + 1:]) for c in cells) + "\n"
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("truncated", r"39045.csv: (line 803|cannot be read)"),
+    ("html", r"39045.csv: line 1: not a QCEW data file"),
+    ("dropped", r"39045.csv: line 1: column avg_annual_pay is missing"),
+])
+def test_a_damaged_real_file_is_refused_and_changes_nothing(con, tmp_path, shared_qcew, kind, message):
+    qcew.load_file(con, shared_qcew / "api/2020/a/area/39045.csv", None, "import")
+    before = con.execute("SELECT * FROM qcew_annual ORDER BY ALL").fetchall()
+    path, text = _damaged(tmp_path, shared_qcew, kind)
+    path.write_text(text)
+    with pytest.raises(SourceError, match=message):
+        qcew.load_file(con, path, None, "import")
+    assert con.execute("SELECT * FROM qcew_annual ORDER BY ALL").fetchall() == before
+    assert con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 1
+
+
+def _by_area_member(area: str, title: str, year: int) -> str:
+    """One member of BLS's {year}_annual_by_area.zip, from the agency-layout fixture, moved to area and year."""
+    with open(FIXTURES / "2016.annual 27137 St. Louis County, Minnesota.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    for row in rows[1:]:
+        row[0], row[5], row[8] = area, str(year), title
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def test_default_refresh_fetches_year_y_minus_5_from_the_by_area_archive(con, served, make_config, shared_qcew,
+                                                                         monkeypatch):
+    monkeypatch.setattr(qcew, "latest_annual_year", lambda today=None: 2024)  # slices serve 2020-2024
+    assert qcew.default_years() == (2019, 2020, 2021, 2022, 2023, 2024)
+    state, site = served
+    _serve_shared(site, shared_qcew)
+    folder = site / "cew/data/files/2019/csv"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "2019_annual_by_area.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for area, title in (("US000", "U.S. TOTAL"), ("39000", "Ohio -- Statewide"),
+                            ("39041", "Delaware County, Ohio"), ("27137", "St. Louis County, Minnesota")):
+            zf.writestr(f"2019.annual.by_area/2019.annual {area} {title}.csv", _by_area_member(area, title, 2019))
+    messages = []
+    fetcher = Fetcher(make_config(state.base), progress=False)
+    qcew.refresh(con, fetcher, RefreshOptions(states=("39",)), messages.append)
+    requested = [p for p, _ in state.requests]
+    assert requested.count("/cew/data/files/2019/csv/2019_annual_by_area.zip") == 1
+    assert not any(p.startswith("/cew/data/api/2019/") for p in requested)  # never ask the API for Y-5
+    loaded = {r[0] for r in con.execute("SELECT area_fips FROM qcew_annual WHERE year = 2019").fetchall()}
+    assert loaded == {"US000", "39000", "39041"}  # 27137 is another state's county: left in the zip
+    cell = con.execute("SELECT annual_avg_estabs, annual_avg_emplvl, total_annual_wages FROM qcew_annual "
+                       "WHERE year = 2019 AND area_fips = '39041' AND own_code = '0' AND industry_code = '10'"
+                       ).fetchone()
+    assert cell == (5914, 92345, 4123456789)
+    assert con.execute("SELECT annual_avg_emplvl FROM qcew_annual WHERE year = 2019 AND area_fips = '39041' "
+                       "AND industry_code = '6211'").fetchone() == (None,)
+    assert emp(con, "39049", "10", own="0")[0] == 727016  # 2020 still from the open-data slice
+    url = con.execute("SELECT url FROM provenance WHERE source = 'qcew' AND slice LIKE 'qcew_annual:2019:%' "
+                      "LIMIT 1").fetchone()[0]
+    assert url.endswith("/cew/data/files/2019/csv/2019_annual_by_area.zip")
+    assert any("2019 annual averages from BLS's annual by-area archive" in m for m in messages)
+
+
+def test_an_error_page_instead_of_the_archive_is_refused_before_caching(con, served, make_config, shared_qcew,
+                                                                        monkeypatch):
+    monkeypatch.setattr(qcew, "latest_annual_year", lambda today=None: 2024)
+    state, site = served
+    _serve_shared(site, shared_qcew)
+    state.overrides["/cew/data/files/2019/csv/2019_annual_by_area.zip"] = b"Service Unavailable\n"
+    fetcher = Fetcher(make_config(state.base), progress=False)
+    with pytest.raises(BadBody, match="not a zip archive"):
+        qcew.refresh(con, fetcher, RefreshOptions(states=("39",), years=(2019,)), lambda m: None)
+    assert con.execute("SELECT count(*) FROM qcew_annual").fetchone()[0] == 0

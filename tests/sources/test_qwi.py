@@ -1,8 +1,5 @@
 """Census QWI: API client against a local server in the API's URL layout and JSON shape; LEHD CSV import."""
 
-import csv
-import gzip
-import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +10,7 @@ from data_pipeline import warehouse
 from data_pipeline.http import Fetcher, FetchError
 from data_pipeline.sources import RefreshOptions, qwi
 from tests.agency_server import Fault
+from tests.qwi_fixtures import LEHD_HEADER, lehd_csv
 
 PATH = "/data/timeseries/qwi/sa"
 
@@ -106,27 +104,6 @@ def test_no_states_loads_nothing_and_says_why(setup):
     assert "--states" in messages[0]
 
 
-LEHD_HEADER = ["periodicity", "seasonadj", "geo_level", "geography", "ind_level", "industry", "ownercode", "sex",
-               "agegrp", "race", "ethnicity", "education", "firmage", "firmsize", "year", "quarter",
-               *qwi.INDICATORS, *qwi.FLAGS]
-
-
-def lehd_csv(path, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(LEHD_HEADER)
-    for r in rows:
-        base = {"periodicity": "Q", "seasonadj": "U", "geo_level": "C", "ind_level": "S", "ownercode": "A05",
-                "sex": "0", "agegrp": "A00", "race": "A0", "ethnicity": "A0", "education": "E0", "firmage": "0",
-                "firmsize": "0", "year": "2024", "quarter": "1"}
-        base.update({n: "10" for n in qwi.INDICATORS} | {f: "1" for f in qwi.FLAGS})
-        base.update(r)
-        writer.writerow([base[c] for c in LEHD_HEADER])
-    data = buffer.getvalue().encode()
-    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
-    return path
-
-
 def test_lehd_csv_gz_imports_with_flags_and_filters(tmp_path):
     path = lehd_csv(tmp_path / "qwi_oh_sa_f_gc_ns_op_u.csv.gz", [
         {"geography": "39049", "industry": "62", "HirA": "12345"},
@@ -156,3 +133,52 @@ def test_a_malformed_number_names_the_file_row_and_field(tmp_path):
     warehouse.ensure_schema(con)
     with pytest.raises(qwi.SourceError, match=r"qwi_oh_sa_f_gc_ns_op_u.csv: row 3: field Sep"):
         qwi.import_files(con, [path], lambda m: None)
+
+
+def test_stable_hires_load_under_the_csv_spelling(tmp_path):
+    # The published files say HirAS / sHirAS (the API HirAs / sHirAs): both must land in the same column.
+    assert "HirAS" in LEHD_HEADER and "HirAs" not in LEHD_HEADER
+    path = lehd_csv(tmp_path / "qwi_oh_sa_f_gc_ns_op_u.csv.gz", [
+        {"geography": "39049", "industry": "62", "HirAS": "4321", "EarnHirAS": "3850", "TurnOvrS": "0.0712"},
+        {"geography": "39041", "industry": "62", "HirAS": "0", "sHirAS": "5"},
+    ])
+    con = duckdb.connect(":memory:")
+    warehouse.ensure_schema(con)
+    assert qwi.import_files(con, [path], lambda m: None) == 2
+    got = {g: rest for g, *rest in con.execute(
+        "SELECT geography, HirAs, sHirAs, EarnHirAS, TurnOvrS FROM qwi ORDER BY geography").fetchall()}
+    assert got == {"39041": [None, 5, 10, 10.0], "39049": [4321, 1, 3850, 0.0712]}
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("dropped", r"qwi_oh_sa_f_gc_ns_op_u.csv: line 1: column HirAs is missing"),
+    ("truncated", r"qwi_oh_sa_f_gc_ns_op_u.csv.gz: (cannot be read|line 1: named like a LEHD QWI file)"),
+    ("html", r"qwi_oh_sa_f_gc_ns_op_u.csv: line 1: named like a LEHD QWI file but its first line is not"),
+    ("short row", r"qwi_oh_sa_f_gc_ns_op_u.csv: line 3: column sEarnHirNS: the row has \d+ fields"),
+])
+def test_a_damaged_lehd_file_is_refused_and_changes_nothing(tmp_path, damage, message):
+    con = duckdb.connect(":memory:")
+    warehouse.ensure_schema(con)
+    good = lehd_csv(tmp_path / "qwi_oh_good.csv",
+                    [{"geography": "39049", "industry": "62"}])
+    qwi.import_files(con, [good], lambda m: None)
+    before = con.execute("SELECT * FROM qwi ORDER BY ALL").fetchall()
+    name = "qwi_oh_sa_f_gc_ns_op_u.csv" + (".gz" if damage == "truncated" else "")
+    rows = [{"geography": "39049", "industry": "62", "year": "2023"}] * 3
+    if damage == "dropped":
+        path = lehd_csv(tmp_path / name, rows, header=[c for c in LEHD_HEADER if c not in ("HirAS", "sHirAS")])
+    elif damage == "truncated":
+        whole = lehd_csv(tmp_path / "whole.csv.gz", rows * 200).read_bytes()
+        path = tmp_path / name
+        path.write_bytes(whole[: len(whole) // 2])
+    elif damage == "html":
+        path = tmp_path / name
+        path.write_text("<!DOCTYPE html><html><body>Not Found</body></html>\n")
+    else:
+        path = lehd_csv(tmp_path / name, rows)
+        lines = path.read_text().splitlines()
+        lines[2] = ",".join(lines[2].split(",")[:-3])
+        path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(qwi.SourceError, match=message):
+        qwi.import_files(con, [path], lambda m: None)
+    assert con.execute("SELECT * FROM qwi ORDER BY ALL").fetchall() == before
