@@ -409,6 +409,14 @@ def cmd_brief(args) -> int:
         from data_pipeline import regions
 
         custom = regions.load_custom(regions.regions_path(config.data_dir))
+        if args.counties:  # a custom group as a shared link carries it: its counties, no saved region needed
+            token = regions.parse_token(args.region)
+            counties = regions.parse_counties(args.counties)
+            if isinstance(counties, regions.RegionError) or isinstance(token, regions.RegionError) \
+                    or token.kind != "custom":
+                raise UsageError("--counties goes with --region custom:NAME and lists five-digit county codes, "
+                                 "like --counties 27137.27075")
+            custom = {**custom, token.code: counties}
         analysis = write_analysis(con, args.region, out, fmt, args.sector, custom=custom)
     except (AnalysisError, PdfError) as exc:
         raise UsageError(str(exc)) from None
@@ -458,6 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("--warehouse", help="warehouse file (default data/warehouse.duckdb or $SECTOR_PULSE_WAREHOUSE)")
     b.add_argument("--region", required=True, help="region token, e.g. state:27, metro:20260 or county:27137")
+    b.add_argument("--counties", help="a custom region's counties as its link carries them, e.g. 27137.27075 "
+                                      "(with --region custom:NAME; not needed for a region saved on this computer)")
     b.add_argument("--sector", help="optional target NAICS sector, e.g. 62 or 31-33")
     b.add_argument("--out", required=True, help="output file")
     b.add_argument("--format", choices=("pdf", "docx", "html"),

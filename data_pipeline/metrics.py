@@ -173,9 +173,12 @@ def _nan_like(x):
 
 
 # --- credential gaps ---
+DEFAULT_ALLOCATION = "split"
 ALLOCATIONS = {
-    "once": "each program's completions are counted once for every occupation it prepares for (an upper bound)",
-    "split": "each program's completions are split evenly across the occupations it prepares for",
+    "split": "each program's completions are split evenly across the occupations it prepares for (supply over all "
+             "occupations equals the completions)",
+    "once": "upper bound: each program's completions are counted once for every occupation it prepares for, so one "
+            "graduate is counted as supply for several occupations",
 }
 
 
@@ -201,7 +204,8 @@ def regional_openings(regional_emp, openings, emp_base):
     return float(regional_emp) * rate
 
 
-def supply_by_occupation(completions: pd.DataFrame, crosswalk: pd.DataFrame, allocation: str = "once") -> pd.DataFrame:
+def supply_by_occupation(completions: pd.DataFrame, crosswalk: pd.DataFrame,
+                         allocation: str = DEFAULT_ALLOCATION) -> pd.DataFrame:
     """Completions per SOC from completions per CIP (columns cipcode, completions) and CIP-SOC pairs.
 
     allocation 'once': supply_s = sum over CIPs c mapped to s of completions_c (a program feeding k occupations

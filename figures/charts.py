@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,17 +14,31 @@ FONT = {"size": 16}
 MISSING_NOTE = "Gaps and hollow markers: value suppressed by BLS (not zero)."
 
 
+MIN_LABEL_PX = 12  # value labels never shrink below this (plotly scales bar text down to fit by default)
+SOURCE_PX = 12
+SOURCE_CHARS = 75  # a source line wraps here: 75 characters of 12-px type (~490 px) fit beside long y labels
+
+
+def wrap_source(text: str, width: int = SOURCE_CHARS) -> str:
+    """The source line broken into <br>-joined lines of at most `width` characters (plotly never wraps)."""
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+
+
 def layout(fig: go.Figure, title: str, source: str, x_title: str, y_title: str) -> go.Figure:
-    """House style: finding-first title, large type, legend above the plot, source line under it."""
+    """House style: finding-first title, large type, legend above the plot, source line under it (wrapped, with
+    room below the plot for every line), value labels at least MIN_LABEL_PX."""
+    source = wrap_source(source)
+    lines = source.count("<br>") + 1
     fig.update_layout(
         title={"text": title, "font": {"size": 20}}, font=FONT, colorway=OKABE_ITO, template="plotly_white",
-        margin={"t": 120, "b": 90, "l": 70, "r": 30}, hovermode="closest",
+        margin={"t": 120, "b": 90 + (lines - 1) * (SOURCE_PX + 6), "l": 70, "r": 30}, hovermode="closest",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        uniformtext={"minsize": MIN_LABEL_PX, "mode": "show"},
     )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-60, showarrow=False,
-                       font={"size": 12, "color": "#555555"}, xanchor="left", yanchor="top")
+                       font={"size": SOURCE_PX, "color": "#555555"}, xanchor="left", yanchor="top", align="left")
     return fig
 
 
@@ -58,6 +74,7 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, title: str, x_title
     texts = ["suppressed" if pd.isna(v) else format(v, text_format) for v in values]
     fig = go.Figure(go.Bar(
         x=values.fillna(0), y=part[label], orientation="h", text=texts, textposition="auto",
+        textfont={"size": 14}, cliponaxis=False,
         marker_color=[OKABE_ITO[0] if not pd.isna(v) else "rgba(0,0,0,0)" for v in values],
         marker_line={"color": OKABE_ITO[7], "width": [0 if not pd.isna(v) else 1 for v in values]},
         hovertemplate="%{y}: %{text}<extra></extra>",

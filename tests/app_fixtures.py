@@ -1,5 +1,8 @@
 """A tiny QCEW warehouse built in code: one nation, one state, three counties, one metro, six years.
 
+The numbers are invented, so the warehouse is marked synthetic (meta synthetic = 'true': the app, every export
+and the brief say TEST DATA — NOT REAL) and its provenance names this module, never a real agency URL.
+
 `build_test_warehouse(path) -> path` is the whole API; `emp(area, industry, year)` gives the employment
 the fixture stored, so tests can hand-compute expected sums. County 39041 has its manufacturing
 cell suppressed in every year (disclosure_code 'N', numbers NULL), as BLS publishes it.
@@ -42,6 +45,7 @@ def open_page(view: str, region: str) -> AppTest:
 YEARS = range(2019, 2025)
 RETRIEVED = "2025-06-05T12:00:00+00:00"
 RELEASE = "2024 annual averages (preliminary)"
+SYNTHETIC_URL = "synthetic://tests.app_fixtures/qcew"  # invented numbers: no agency published them
 
 AREAS = {
     "US000": ("U.S. TOTAL", "1"),
@@ -134,7 +138,8 @@ def _quarterly_rows() -> list[tuple]:
 
 
 def build_test_warehouse(path: str | Path, *, qcew: bool = True) -> Path:
-    """Write a tiny warehouse at path (QCEW facts, titles, CBSA links, provenance) and return the path."""
+    """Write a tiny warehouse at path (QCEW facts, titles, CBSA links, provenance), marked synthetic, and return
+    the path; qcew=False leaves it empty (no invented numbers, so no mark)."""
     path = Path(path)
     with warehouse.rebuild(path) as con:
         if not qcew:
@@ -164,6 +169,7 @@ def build_test_warehouse(path: str | Path, *, qcew: bool = True) -> Path:
             warehouse.record_provenance(
                 con, None, source="qcew", slice_=f"{year}/a/area", method="fetch", rows=100,
                 release=RELEASE if year == YEARS[-1] else f"{year} annual averages",
-                url=f"https://data.bls.gov/cew/data/api/{year}/a/area/39049.csv", retrieved_at=RETRIEVED,
+                url=f"{SYNTHETIC_URL}/{year}/a/area", retrieved_at=RETRIEVED,
             )
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")
     return path

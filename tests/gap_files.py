@@ -40,6 +40,7 @@ EP_ROWS = [
     ("Heating, air conditioning, and refrigeration mechanics and installers", "49-9021", "Line item",
      430.0, 470.0, 2.5, 5.5, 8.0, 42.0),
     ("Welders, cutters, solderers, and brazers", "51-4121", "Line item", 420.0, 430.0, 3.0, 7.0, 10.0, 45.0),
+    ("Cashiers", "41-2011", "Line item", 3300.0, 3200.0, 9.0, 9.5, 18.5, 594.0),
     ("Healthcare practitioners and technical workers, all other", "29-9099", "Line item", 40.0, DASH, DASH,
      DASH, DASH, DASH),
 ]
@@ -60,6 +61,7 @@ EDU_ROWS = [
      "Postsecondary nondegree award", "None", "Long-term on-the-job training"),
     ("Welders, cutters, solderers, and brazers", "51-4121", "High school diploma or equivalent", "None",
      "Moderate-term on-the-job training"),
+    ("Cashiers", "41-2011", "No formal educational credential", "None", "Short-term on-the-job training"),
 ]
 
 C_HEADER = ["UNITID", "CIPCODE", "MAJORNUM", "AWLEVEL", "XCTOTALT", "CTOTALT", "XCTOTALM", "CTOTALM"]
@@ -247,11 +249,12 @@ def zipped_csv(name: str, text: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True, synthetic: bool = True) -> Path:
+def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True) -> Path:
     """The tiny QCEW + OEWS test warehouse (Columbus metro, Ohio) plus these files imported through the sources.
 
     Adds OEWS rows for licensed practical nurses (Columbus 4,000 jobs, Ohio 20,000) so a middle-skill
-    occupation has regional employment; marks the warehouse synthetic so the page says TEST DATA.
+    occupation has regional employment, and for cashiers (Columbus 30,000 jobs: 5,400 openings a year), whom no
+    program in the crosswalk trains; marks the warehouse synthetic so the page says TEST DATA.
     """
     import tempfile
 
@@ -267,6 +270,10 @@ def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True, syn
         with warehouse.rebuild(path) as con:
             con.execute("INSERT INTO oews_occupation VALUES ('29-2061', 'Licensed Practical and Licensed Vocational "
                         "Nurses', 'detailed', '29-0000', 3)")
+            con.execute("INSERT INTO oews_occupation VALUES ('41-2011', 'Cashiers', 'detailed', '41-0000', 3)")
+            con.execute("INSERT INTO oews_estimate (area_code, naics, occ_code, release, tot_emp, a_median, "
+                        "topcoded, not_released, footnotes) VALUES ('0018140', '000000', '41-2011', ?, 30000, "
+                        "29000, [], [], [])", [RELEASE])
             for area, emp, median in (("0018140", 4000, 58_000), ("3900000", 20_000, 56_000)):
                 con.execute("INSERT INTO oews_estimate (area_code, naics, occ_code, release, tot_emp, a_median, "
                             "topcoded, not_released, footnotes) VALUES (?, '000000', '29-2061', ?, ?, ?, [], [], [])",
@@ -281,8 +288,7 @@ def build_gap_warehouse(path: Path, *, ep: bool = True, supply: bool = True, syn
                 ipeds.import_files(con, [_extract(completions_zip(folder / "C2023_A.zip"), folder),
                                          _extract(directory_zip(folder / "HD2023.zip"), folder)], print)
                 cipsoc.import_files(con, [crosswalk_workbook(folder / "CIP2020_SOC2018_Crosswalk.xlsx")], print)
-            if synthetic:
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('synthetic', 'true')")  # invented numbers
     return path
 
 

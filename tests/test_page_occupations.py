@@ -143,3 +143,16 @@ def test_page_without_oews_says_how_to_load_it(tmp_path, monkeypatch):
     use_warehouse(monkeypatch, build_test_warehouse(tmp_path / "warehouse.duckdb"))
     at = page("state:39")
     assert any("refresh --sources oews" in i.value for i in at.info)
+
+
+def test_occupation_table_pins_code_and_title_and_shows_wages_first(oews_warehouse):
+    """At 1,400 px the wage columns sat off to the right, after group, employment and LQ."""
+    import json
+
+    at = page("metro:C1814")
+    table = at.dataframe[0]
+    assert list(table.value.columns[:6]) == ["occ_code", "occ_title", "a_median", "a_pct10", "a_pct90", "h_median"]
+    config = json.loads(table.proto.columns)
+    assert config["occ_code"]["pinned"] and config["occ_title"]["pinned"]
+    used = sum(int(config[c]["width"]) for c in table.value.columns[:6])
+    assert used < 1400 - 336  # the main area of a 1,400-px window beside the sidebar

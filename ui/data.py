@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from data_pipeline import in_demand as rules
-from data_pipeline import missing, queries, warehouse
+from data_pipeline import metrics, missing, queries, warehouse
 from data_pipeline.config import load_config
 from ui import hints
 
 LOAD_QCEW = "python -m data_pipeline refresh --sources qcew"
 IMPORT_FILES = "python -m data_pipeline import PATH"
+NO_LOCAL_PROGRAM = queries.NO_LOCAL_PROGRAM
+ALLOCATIONS = metrics.ALLOCATIONS
 
 
 def warehouse_path() -> Path:
@@ -207,7 +209,7 @@ def credential_sources() -> dict:
     return _q("credential_sources")
 
 
-def occupation_gaps(area_code: str, allocation: str = "once", middle_skill: bool = False) -> pd.DataFrame:
+def occupation_gaps(area_code: str, allocation: str = "split", middle_skill: bool = False) -> pd.DataFrame:
     return _q("occupation_gaps", area_code, allocation, bool(middle_skill))
 
 
@@ -215,7 +217,7 @@ def openings_by_education(area_code: str) -> pd.DataFrame:
     return _q("openings_by_education", area_code)
 
 
-def sector_gaps(naics: str, area_code: str, allocation: str = "once", middle_skill: bool = False) -> pd.DataFrame:
+def sector_gaps(naics: str, area_code: str, allocation: str = "split", middle_skill: bool = False) -> pd.DataFrame:
     return _q("sector_gaps", naics, area_code, allocation, bool(middle_skill))
 
 

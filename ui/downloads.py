@@ -1,8 +1,9 @@
-"""CSV and Excel download buttons; the workbook carries a 'Sources and notes' sheet."""
+"""Download buttons for tables (CSV, Excel) and charts (PNG, SVG), all through reports.exports: every file carries
+source, release, retrieval date, the region's definition and notes, and TEST DATA — NOT REAL from a synthetic
+warehouse."""
 
 from __future__ import annotations
 
-import io
 import re
 from functools import lru_cache
 
@@ -11,7 +12,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from reports import exports
+from reports.exports import excel_bytes  # noqa: F401  (pages and tests import it from here)
 from reports.images import chromium_path, figure_image
+from ui import data
 
 SUPPRESSION_NOTE = (
     "Cells BLS did not disclose (disclosure_code 'N') are left empty, never zero. Sums over custom county "
@@ -33,14 +37,23 @@ def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:80] or "sector_pulse"
 
 
-def excel_bytes(df: pd.DataFrame, notes: dict[str, str], sheet: str = "Data") -> bytes:
-    """An .xlsx with the table on one sheet and a 'Sources and notes' sheet of (item, value) rows."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        df.to_excel(writer, sheet_name=sheet[:31], index=False)
-        rows = [{"item": k, "value": v} for k, v in notes.items()]
-        pd.DataFrame(rows).to_excel(writer, sheet_name="Sources and notes", index=False)
-    return buffer.getvalue()
+def region_notes(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Region and, for a custom group, its counties (name and FIPS) from the sidebar's current region."""
+    from ui.region import current
+
+    ctx = current()
+    out = {"Region": ctx.label}
+    if ctx.is_custom:
+        titles = data.list_areas("county").set_index("code")["title"].to_dict()
+        out["Region definition"] = (f"custom county group of {len(ctx.counties)}: "
+                                    + "; ".join(f"{titles.get(c, 'county not loaded')} ({c})" for c in ctx.counties))
+    return out | (extra or {})
+
+
+def _complete(notes: dict[str, str]) -> dict[str, str]:
+    """The page's notes with the region's definition added where the page did not state it."""
+    region = region_notes()
+    return {"Region": region["Region"], **notes, **{k: v for k, v in region.items() if k != "Region"}}
 
 
 def qcew_notes(facts: dict, region: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -81,32 +94,38 @@ def oews_notes(release: dict, area_name: str, extra: dict[str, str] | None = Non
 
 
 def download_buttons(df: pd.DataFrame, name: str, notes: dict[str, str], key: str) -> None:
-    """Side-by-side CSV and Excel buttons for the data behind a chart or table."""
+    """Side-by-side CSV and Excel buttons for the data behind a chart or table, both carrying the notes."""
     base = safe_name(name)
+    notes, synthetic = _complete(notes), data.synthetic_warehouse()
     left, right = st.columns(2)
-    left.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{base}.csv",
+    left.download_button("Download CSV", exports.csv_bytes(df, notes, synthetic), file_name=f"{base}.csv",
                          mime="text/csv", key=f"{key}_csv")
     right.download_button(
-        "Download Excel", excel_bytes(df, notes), file_name=f"{base}.xlsx",
+        "Download Excel", exports.excel_bytes(df, notes, synthetic=synthetic), file_name=f"{base}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
     )
 
 
 @lru_cache(maxsize=32)
-def chart_bytes(spec: str, fmt: str) -> bytes:
-    """A chart (plotly JSON) as PNG at print resolution or SVG; cached so a second click is instant."""
-    return figure_image(pio.from_json(spec), fmt)
+def chart_bytes(spec: str, fmt: str, notes: tuple[tuple[str, str], ...] = (), synthetic: bool = False) -> bytes:
+    """A chart (plotly JSON) as PNG at print resolution or SVG with the notes embedded; cached so a second click
+    is instant."""
+    fig = exports.mark_figure(pio.from_json(spec), synthetic)
+    title = str(fig.layout.title.text or "Sector Pulse chart")
+    return exports.image_with_notes(figure_image(fig, fmt), fmt, dict(notes), synthetic, title)
 
 
-def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
-    """PNG (print resolution) and SVG buttons under a chart; the image is rendered only when clicked."""
+def chart_downloads(fig: go.Figure, name: str, key: str, notes: dict[str, str] | None = None) -> None:
+    """PNG (print resolution) and SVG buttons under a chart; the image is rendered only when clicked and carries
+    the notes (source, release, retrieval date, region) and, for synthetic data, a visible TEST DATA mark."""
     if chromium_path() is None:
         st.caption("Chart images need Chromium on the server (`apt-get install chromium`); the data downloads "
                    "still work.")
         return
     base, spec = safe_name(name), fig.to_json()
+    meta, synthetic = tuple(_complete(notes or {}).items()), data.synthetic_warehouse()
     left, right = st.columns(2)
-    left.download_button("Download PNG", lambda: chart_bytes(spec, "png"), file_name=f"{base}.png", mime="image/png",
-                         key=f"{key}_png", on_click="ignore", icon=":material/image:")
-    right.download_button("Download SVG", lambda: chart_bytes(spec, "svg"), file_name=f"{base}.svg",
+    left.download_button("Download PNG", lambda: chart_bytes(spec, "png", meta, synthetic), file_name=f"{base}.png",
+                         mime="image/png", key=f"{key}_png", on_click="ignore", icon=":material/image:")
+    right.download_button("Download SVG", lambda: chart_bytes(spec, "svg", meta, synthetic), file_name=f"{base}.svg",
                           mime="image/svg+xml", key=f"{key}_svg", on_click="ignore", icon=":material/image:")

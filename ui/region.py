@@ -50,7 +50,7 @@ def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
     for kind in ("state", "metro", "county"):
         df = data.list_areas(kind)
         if not df.empty:
-            out[kind] = dict(zip(df["code"], df["title"], strict=True))
+            out[kind] = _county_titles(df) if kind == "county" else dict(zip(df["code"], df["title"], strict=True))
     wibs = data.qwi_wib_areas()
     if not wibs.empty:
         out["wib"] = dict(zip(wibs["code"], wibs["title"], strict=True))
@@ -59,6 +59,16 @@ def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
     if not data.list_areas("nation").empty or not out:
         out["nation"] = {"US": "United States"}
     return out
+
+
+NO_DATA_MARK = " — no data loaded (map outline only)"
+
+
+def _county_titles(counties) -> dict[str, str]:
+    """{code: title} of counties, those with no QCEW data loaded marked so, listed after the ones with data."""
+    ordered = counties.sort_values("has_qcew", ascending=False, kind="stable")
+    return {code: title + ("" if has else NO_DATA_MARK)
+            for code, title, has in zip(ordered["code"], ordered["title"], ordered["has_qcew"], strict=True)}
 
 
 def _default(options: dict[str, dict[str, str]]) -> Region:
@@ -198,7 +208,7 @@ def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
     counties = data.list_areas("county")
     if counties.empty:
         return
-    titles = dict(zip(counties["code"], counties["title"], strict=True))
+    titles = _county_titles(counties)
     with st.expander("Build a custom region"):
         name = st.text_input("Name", max_chars=regions.MAX_NAME, key="custom_name",
                              help="Letters, digits, spaces and . , ' & ( ) - _")

@@ -31,6 +31,8 @@ if st.button("Generate analysis", type="primary", key="brief_generate", icon=":m
     custom = regions.load_custom(regions.regions_path(data.data_dir()))
     with st.spinner("Building the analysis…"):
         try:
+            if ctx.region.kind == "custom" and ctx.counties:  # a group from a link brings its counties
+                custom = {**custom, ctx.region.code: tuple(ctx.counties)}
             analysis = build_analysis(data.connection(), ctx.region.token, sector or None, custom=custom)
             pdf = analysis.pdf() if chromium_path() else None
         except (AnalysisError, PdfError) as exc:

@@ -9,7 +9,7 @@ from ui import data, hints
 from ui.downloads import download_buttons
 from ui.region import current, plain
 
-ALLOCATIONS = {"once": "Count once per occupation (upper bound)", "split": "Split evenly across its occupations"}
+ALLOCATIONS = {"split": "Split evenly across its occupations", "once": "Counted for each occupation (upper bound)"}
 METHOD = (
     "Annual openings = regional employment (OEWS) × national openings rate (BLS Employment Projections annual "
     "openings ÷ base-year employment; openings = growth + workers leaving the labor force + workers changing "
@@ -75,6 +75,11 @@ ep_label = (f"BLS Employment Projections {src['ep_release']}{data.shipped_note('
 supply_label = (f"NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_year'])[-2:]} and CIP2020-SOC2018 "
                 f"crosswalk" if supply_ok else "completions not loaded")
 source = f"Sources: {ep_label}; BLS OEWS {rel['release']}, {area['area_name']}; {supply_label}"
+notes = {"Source": source, "Release": f"EP {src['ep_release']}; OEWS {rel['release']}"
+                                      + (f"; IPEDS {src['ipeds_year']}" if supply_ok else ""),
+         "Retrieved": f"EP {(src['ep_retrieved'] or 'unknown')[:10]}; OEWS {(rel['retrieved_at'] or 'unknown')[:10]}"
+                      + (f"; IPEDS {(src['ipeds_retrieved'] or 'unknown')[:10]}" if supply_ok else ""),
+         "Region": ctx.label, "Area used": area["area_name"], "Method": METHOD}
 short = sum(view["gap"] > 0)
 cols = st.columns(3)
 cols[0].metric("Annual openings (these occupations)", charts.fmt_int(view["openings"].sum(min_count=1)))
@@ -91,20 +96,25 @@ elif edu["openings"].notna().any():
     st.plotly_chart(education_chart(
         edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
         source), key="gap_edu_chart")
-    download_buttons(edu, f"openings_by_education_{area['area_name']}", {"Method": METHOD, "Source": source},
+    download_buttons(edu, f"openings_by_education_{area['area_name']}", notes,
                      key="gap_edu_dl")
 
 st.subheader("Occupations by gap" + ("" if naics == "all" else f" in {names[naics]}"))
-table = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)],
-                    openings=view["openings"].round(), completions=view["completions"].round(), gap=view["gap"].round())
-shown = ["title", "soc_code", "wage", "openings", *(["completions", "gap"] if supply_ok else []), "education",
+view = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)])
+unranked = view[~view["ranked"] & view["gap_note"].str.startswith(data.NO_LOCAL_PROGRAM)]
+view_ranked = view.drop(unranked.index)
+table = view_ranked.assign(
+    openings=view_ranked["openings"].round(), completions=view_ranked["completions"].round(),
+    gap=view_ranked["gap"].round())
+shown = ["soc_code", "title", "wage", "openings", *(["completions", "gap"] if supply_ok else []), "education",
          "work_experience", "ojt_training", *(["share_pct"] if "share_pct" in table else []),
          *(["gap_note"] if supply_ok else [])]
 if not supply_ok:
     st.caption("Gap and completions columns: IPEDS completions not loaded (see the note above for the download "
                "links and the import command).")
 st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
-    "title": "Occupation", "soc_code": "SOC", "wage": "Median annual wage (OEWS)",
+    "title": st.column_config.TextColumn("Occupation", pinned=True),
+    "soc_code": st.column_config.TextColumn("SOC", pinned=True), "wage": "Median annual wage (OEWS)",
     "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
     "completions": st.column_config.NumberColumn("Completions a year", format="localized"),
     "gap": st.column_config.NumberColumn("Gap (openings − completions)", format="localized"),
@@ -112,10 +122,23 @@ st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_co
     "ojt_training": "On-the-job training", "share_pct": st.column_config.NumberColumn("% of sector jobs (US)",
                                                                                        format="%.1f"),
     "gap_note": "Why blank"})
+if not unranked.empty:
+    st.subheader("Occupations no local program maps to")
+    st.caption("No program at this area's colleges prepares for these occupations in the CIP-SOC crosswalk, so "
+               "they have no gap to rank: their openings are filled by on-the-job training, other places' graduates "
+               "or experienced workers.")
+    st.dataframe(unranked.assign(openings=unranked["openings"].round())[["soc_code", "title", "wage", "openings",
+                                                                         "education", "gap_note"]].head(200),
+                 hide_index=True, width="stretch", key="gap_unranked", column_config={
+                     "title": st.column_config.TextColumn("Occupation", pinned=True),
+                     "soc_code": st.column_config.TextColumn("SOC", pinned=True),
+                     "wage": "Median annual wage (OEWS)", "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
+                     "education": "Typical entry education", "gap_note": "Why not ranked"})
 st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
            "marked ≥ is at or above the BLS top code. Sector shares are national (OEWS); the gap is the "
            "occupation's gap across all industries in the area.")
-download_buttons(view, f"credential_gaps_{area['area_name']}", {
-    "Method": METHOD, "Allocation": ALLOCATIONS[allocation], "Source": source, "Region": ctx.label,
-    "Area used": area["area_name"], "Sector": names[naics], "Middle-skill only": str(bool(middle)),
-    "Test data": "YES: fictional fixture numbers" if src["synthetic"] else "no"}, key="gap_dl")
+download_buttons(view, f"credential_gaps_{area['area_name']}", notes | {
+    "Allocation": f"{allocation}: {data.ALLOCATIONS[allocation]}", "Sector": names[naics],
+    "Middle-skill only": str(bool(middle)),
+    "Not ranked": f"occupations with gap_note '{data.NO_LOCAL_PROGRAM}' have no local program and no gap",
+    "Top code": "a_median_topcoded True: the wage is at or above the BLS top code (≥ the value shown)"}, key="gap_dl")

@@ -26,14 +26,20 @@ if series.empty:
 source = data.qwi_caption()
 ranking = data.qwi_sector_ranking(ctx.region.kind, ctx.region.code, ctx.counties)
 window = ranking["quarters"].iloc[0] if not ranking.empty else "latest four quarters"
+facts = data.qwi_facts()
 notes = {"Source": "U.S. Census Bureau, Quarterly Workforce Indicators (QWI), LEHD program, "
-                   "https://lehd.ces.census.gov/data/", "Data": source, "Region": ctx.label,
+                   "https://lehd.ces.census.gov/data/", "Release": f"quarters {facts['first']}–{facts['last']}",
+         "Retrieved": facts["retrieved"] or "unknown", "Data": source, "Region": ctx.label,
          "Coverage": "Private employers (ownercode A05), all workers, not seasonally adjusted; earnings are monthly.",
          "Suppression": SUPPRESSED + " Sums over several areas with a suppressed cell are lower bounds "
                         "(lower_bound = True); rates are recomputed from summed counts, never averaged."}
 if series["lower_bound"].any():
-    st.warning(f"Some figures for {plain(ctx.label)} are lower bounds: the Census Bureau suppressed a county's cell "
-               f"in {int(series['lower_bound'].sum())} sector-quarters. Rates use the counties with published data.")
+    parts = "states" if ctx.region.kind == "metro" else "counties"
+    st.warning(f"Some figures for {plain(ctx.label)} are lower bounds (≥) in "
+               f"{int(series['lower_bound'].sum())} sector-quarters: a part of the region ({parts}) was suppressed "
+               "by the Census Bureau or is not loaded. Rates use the parts with published data.")
+    notes["Lower bound"] = (f"≥: in {int(series['lower_bound'].sum())} sector-quarters a part of the region ({parts}) "
+                            "was suppressed or not loaded; the sums are at least the values shown.")
 
 sectors = dict(zip(series["industry"], series["industry_title"], strict=False))
 sector = st.selectbox("Sector", list(sectors), format_func=sectors.get, key="hiring_sector", bind="query-params")

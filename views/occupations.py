@@ -83,17 +83,25 @@ if search:
 if major != "All":
     view = view[view["major_group"] == major]
 view = view.sort_values(SORTS[sort_by][0], ascending=SORTS[sort_by][1], na_position="last")
-table = view[["occ_code", "occ_title", "major_title", "tot_emp", "jobs_1000", "loc_quotient"]].copy()
-for col in ("a_pct10", "a_median", "a_pct90", "h_median"):
+# Code and title pinned, wages right after them: at 1,400 px (about 1,060 px beside the sidebar) every wage shows
+# without scrolling sideways: 80 + 240 + 4 x 110 = 760 px.
+CODE_PX, TITLE_PX, WAGE_PX = 80, 240, 110
+table = view[["occ_code", "occ_title"]].copy()
+for col in ("a_median", "a_pct10", "a_pct90", "h_median"):
     table[col] = [wage_text(v, col, t, n) for v, t, n in zip(view[col], view["topcoded"], view["not_released"],
                                                               strict=True)]
+table = table.join(view[["tot_emp", "jobs_1000", "loc_quotient", "major_title"]])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "occ_code": "SOC", "occ_title": "Occupation", "major_title": "Major group",
-    "tot_emp": st.column_config.NumberColumn("Employment", format="localized"),
-    "jobs_1000": st.column_config.NumberColumn("Jobs per 1,000", format="%.1f"),
-    "loc_quotient": st.column_config.NumberColumn("Location quotient", format="%.2f"),
-    "a_pct10": "Annual wage, 10th pct", "a_median": "Median annual wage", "a_pct90": "Annual wage, 90th pct",
-    "h_median": "Median hourly wage"})
+    "occ_code": st.column_config.TextColumn("SOC", pinned=True, width=CODE_PX),
+    "occ_title": st.column_config.TextColumn("Occupation", pinned=True, width=TITLE_PX),
+    "a_median": st.column_config.TextColumn("Median annual wage", width=WAGE_PX),
+    "a_pct10": st.column_config.TextColumn("Annual wage, 10th pct", width=WAGE_PX),
+    "a_pct90": st.column_config.TextColumn("Annual wage, 90th pct", width=WAGE_PX),
+    "h_median": st.column_config.TextColumn("Median hourly wage", width=WAGE_PX),
+    "tot_emp": st.column_config.NumberColumn("Employment", format="localized", width="small"),
+    "jobs_1000": st.column_config.NumberColumn("Jobs per 1,000", format="%.1f", width="small"),
+    "loc_quotient": st.column_config.NumberColumn("Location quotient", format="%.2f", width="small"),
+    "major_title": "Major group"})
 st.caption(f"{source}. '≥' marks wages at or above the BLS top code; 'not released' and empty employment are "
            "estimates BLS did not publish (never zero); '—' = not applicable (hourly- or annual-only occupation).")
 download_buttons(view.drop(columns=["release"]), f"oews_{area['area_name']}", oews_notes(rel, area["area_name"]),
@@ -111,7 +119,7 @@ if chosen:
              if len(own) else "No median wage is published for these occupations here")
     fig = wage_range_chart(comp, title, source)
     st.plotly_chart(fig, key="wage_chart")
-    chart_downloads(fig, f"oews_wage_ranges_{area['area_name']}", key="wage_img")
+    chart_downloads(fig, f"oews_wage_ranges_{area['area_name']}", key="wage_img", notes=oews_notes(rel, area["area_name"]))
     download_buttons(comp, f"oews_wages_{area['area_name']}", oews_notes(rel, area["area_name"]), key="wage_dl")
 
 st.subheader("Staffing pattern of an industry (national)")
@@ -131,6 +139,6 @@ if naics:
             title=f"{top['occ_title']} make up {top['share_pct']:.1f}% of {names[naics]} jobs nationally",
             x_title="Share of the industry's US employment (%)")
         st.plotly_chart(fig, key="staffing_chart")
-        chart_downloads(fig, f"oews_staffing_{naics}", key="staffing_img")
+        chart_downloads(fig, f"oews_staffing_{naics}", key="staffing_img", notes=oews_notes(rel, area["area_name"]))
         download_buttons(pattern, f"oews_staffing_{naics}", oews_notes(rel, area["area_name"], {"Industry": names[naics]}),
                          key="staff_dl")

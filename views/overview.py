@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import charts
+from reports.exports import LOWER_BOUND_LABEL, lower_bound_note
 from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import current, plain
@@ -63,11 +64,12 @@ if totals.empty:
     st.stop()
 
 facts = data.qcew_facts()
+notes = qcew_notes(facts, ctx.label)
 first, last = int(totals["year"].min()), int(totals["year"].max())
 latest = totals[totals["year"] == last].iloc[0]
 base = totals[totals["year"] == first].iloc[0]
 caption = data.qcew_caption(f"{first}–{last}") + " All ownerships (own_code 0), industry total."
-bound = " (lower bound: a county total is suppressed)" if latest["lower_bound"] else ""
+bound = lower_bound_note(int(latest["n_areas"]), int(latest["missing_areas"]), int(latest["suppressed_counties"]))
 
 a, b, c, d = st.columns(4)
 a.metric(f"Jobs, {last}", charts.fmt_int(latest["emplvl"]), charts.fmt_signed(latest["chg_1y"], suffix=" vs prior yr"))
@@ -80,7 +82,8 @@ if first < last:
 else:
     d.metric("Change over time", "n/a", help=f"Only {last} is loaded; load more years to see change.")
 if bound:
-    st.warning(f"Totals for this custom region are a lower bound{bound}.")
+    st.warning(f"Totals for {name} in {last} are not complete. {bound}")
+    notes["Lower bound"] = bound
 
 change = latest["emplvl"] - base["emplvl"]
 verb = "added" if change >= 0 else "lost"
@@ -88,7 +91,7 @@ headline = (f"{ctx.label} {verb} {abs(change):,.0f} jobs from {first} to {last}"
             else f"{ctx.label} had {charts.fmt_int(latest['emplvl'])} jobs in {last} (one year loaded)")
 fig = charts.line_chart(totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption, title=headline)
 st.plotly_chart(fig, key="overview_jobs")
-chart_downloads(fig, f"{ctx.label}_jobs", key="overview_jobs_img")
+chart_downloads(fig, f"{ctx.label}_jobs", key="overview_jobs_img", notes=notes)
 st.caption(caption)
 
 wage_change = latest["avg_wkly_wage"] - base["avg_wkly_wage"]
@@ -97,10 +100,10 @@ wage_title = (f"Average weekly wage moved {wage_change:+,.0f} $ since {first}" i
 fig = charts.line_chart(totals, "year", "avg_wkly_wage", y_title="Average weekly wage (US$, current)",
                         source=caption, title=wage_title)
 st.plotly_chart(fig, key="overview_wages")
-chart_downloads(fig, f"{ctx.label}_wages", key="overview_wages_img")
+chart_downloads(fig, f"{ctx.label}_wages", key="overview_wages_img", notes=notes)
 st.caption(caption)
 download_buttons(totals[["year", "emplvl", "chg_1y", "pct_1y", "total_wages", "avg_wkly_wage", "estabs",
-                         "lower_bound"]], f"{ctx.label}_totals", qcew_notes(facts, ctx.label), key="overview_totals")
+                         "lower_bound"]], f"{ctx.label}_totals", notes, key="overview_totals")
 
 st.subheader(f"Leading private sectors, {last}")
 sectors = data.sector_table(ctx.areas, "sector", last)
@@ -108,6 +111,12 @@ if sectors.empty:
     st.info("No private sector detail is loaded for this region.")
 else:
     sector_caption = data.qcew_caption(f"{last - 5}–{last}") + " Private ownership (own_code 5), NAICS sectors."
+    flagged = sectors["lower_bound"].fillna(False).astype(bool)
+    if flagged.any():  # ranked by sums that miss parts: say so on every bar and in the caption
+        sectors = sectors.assign(industry_title=sectors["industry_title"].where(~flagged, sectors["industry_title"]
+                                                                                + LOWER_BOUND_LABEL))
+        sector_caption += (f" {int(flagged.sum())} sectors marked ≥ are lower bounds (a county suppressed or not "
+                           "loaded), ranked by what is published.")
     by_size, by_growth, by_lq = st.tabs(["Largest", "Fastest growing (5 yr)", "Most concentrated (LQ)"])
     with by_size:
         top = sectors.iloc[0]
@@ -116,7 +125,7 @@ else:
             title=f"{top['industry_title']} is the largest private sector ({charts.fmt_int(top['emplvl'])} jobs)",
         )
         st.plotly_chart(fig, key="overview_size")
-        chart_downloads(fig, f"{ctx.label}_largest_sectors_{last}", key="overview_size_img")
+        chart_downloads(fig, f"{ctx.label}_largest_sectors_{last}", key="overview_size_img", notes=notes)
     with by_growth:
         grow = sectors.dropna(subset=["chg_5y"]).sort_values("chg_5y", ascending=False)
         if grow.empty:
@@ -129,7 +138,7 @@ else:
                 title=f"{grow.iloc[0]['industry_title']} grew most since {last - 5}",
             )
             st.plotly_chart(fig, key="overview_growth")
-            chart_downloads(fig, f"{ctx.label}_growth_sectors_{last}", key="overview_growth_img")
+            chart_downloads(fig, f"{ctx.label}_growth_sectors_{last}", key="overview_growth_img", notes=notes)
     with by_lq:
         conc = sectors.sort_values("lq", ascending=False, na_position="last")
         fig = charts.ranked_bars(
@@ -137,7 +146,7 @@ else:
             text_format=".2f", title=f"{conc.iloc[0]['industry_title']} is the most concentrated sector here",
         )
         st.plotly_chart(fig, key="overview_lq")
-        chart_downloads(fig, f"{ctx.label}_concentration_{last}", key="overview_lq_img")
+        chart_downloads(fig, f"{ctx.label}_concentration_{last}", key="overview_lq_img", notes=notes)
     st.caption(sector_caption + " LQ " + sectors["lq_basis"].iloc[0] + ".")
 
 st.caption(f"Data as of: QCEW release {plain(facts['releases'] or 'unknown')}, retrieved {facts['retrieved']}. "

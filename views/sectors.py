@@ -3,6 +3,7 @@
 import streamlit as st
 
 from figures import charts
+from reports.exports import lower_bound_note
 from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.region import comparison_choices, current, plain
@@ -36,9 +37,11 @@ if table.empty:
     st.stop()
 flagged = table[table["lower_bound"]]
 if ctx.is_custom and not flagged.empty:
-    st.warning(f"{len(flagged)} industries are lower bounds: at least one county's cell is suppressed by BLS "
-               f"(up to {flagged['suppressed_counties'].max():.0f} of {len(ctx.areas)} counties). "
-               "Their totals, changes and LQs understate the region.")
+    bound = lower_bound_note(len(ctx.areas), int(flagged["missing_areas"].max()),
+                             int(flagged["suppressed_counties"].max()))
+    st.warning(f"{len(flagged)} industries are lower bounds. {bound} Their totals, changes and LQs understate the "
+               "region; changes are blank where a county is missing in either year.")
+    notes["Lower bound"] = bound
 
 grown = table.dropna(subset=["chg_5y"]).sort_values("chg_5y", ascending=False)
 a, b, c = st.columns(3)
@@ -62,7 +65,7 @@ fig = charts.line_chart(
           f"({charts.fmt_int(leader['emplvl'])} jobs in {year})",
 )
 st.plotly_chart(fig, key="sector_series_chart")
-chart_downloads(fig, f"{ctx.label}_{level}_{measure}_over_time", key="sector_series_img")
+chart_downloads(fig, f"{ctx.label}_{level}_{measure}_over_time", key="sector_series_img", notes=notes)
 st.caption(data.qcew_caption() + own + " Quarterly jobs = average of the three monthly counts.")
 
 st.subheader("Growth and concentration")
@@ -99,7 +102,7 @@ if not best.empty:
         title=f"{len(stars)} industries are both concentrated here and growing ({year - 5}–{year})",
     )
     st.plotly_chart(fig, key="sector_bubble")
-    chart_downloads(fig, f"{ctx.label}_{level}_growth_concentration_{year}", key="sector_bubble_img")
+    chart_downloads(fig, f"{ctx.label}_{level}_growth_concentration_{year}", key="sector_bubble_img", notes=notes)
     st.caption(caption + " Bubble area = jobs; suppressed industries are left out of the chart.")
 
 st.subheader("Shift-share")
@@ -119,7 +122,7 @@ else:
             title=f"{won.iloc[0]['industry_title']} gained most beyond national and industry trends, {start}–{end}",
         )
         st.plotly_chart(fig, key="sector_shift_share")
-        chart_downloads(fig, f"{ctx.label}_shift_share_{start}_{end}", key="sector_ss_img")
+        chart_downloads(fig, f"{ctx.label}_shift_share_{start}_{end}", key="sector_ss_img", notes=notes)
         st.caption(ss_caption + " Components sum to the actual change.")
         ss_cols = ["industry_code", "industry_title", "e_ir0", "e_ir1", "actual_change", "national_share",
                    "industry_mix", "competitive", "lower_bound"]
@@ -147,7 +150,7 @@ else:
               + (f" ({hidden} counties not disclosed)" if hidden else ""),
     )
     st.plotly_chart(fig, key="sector_map")
-    chart_downloads(fig, f"{ctx.label}_map_{m_code}_{m_measure}_{year}", key="sector_map_img")
+    chart_downloads(fig, f"{ctx.label}_map_{m_code}_{m_measure}_{year}", key="sector_map_img", notes=notes)
     st.caption(data.qcew_caption(str(year)) + " Grey counties: not disclosed by BLS (not zero); white: no data "
                "loaded. Published LQs use the US as base.")
 
@@ -178,5 +181,5 @@ if len(comparisons) > 1:
                 source=caption, title=f"5-year job growth of {ctx.label}'s largest industries against wider areas",
             )
             st.plotly_chart(fig, key="sector_compare")
-            chart_downloads(fig, f"{ctx.label}_growth_compared_{year}", key="sector_compare_img")
+            chart_downloads(fig, f"{ctx.label}_growth_compared_{year}", key="sector_compare_img", notes=notes)
             st.caption(caption)

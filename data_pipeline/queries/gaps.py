@@ -26,7 +26,7 @@ MIDDLE_SKILL = ("Postsecondary nondegree award", "Some college, no degree", "Ass
 GAP_COLUMNS = (
     "soc_code", "title", "major_group", "major_title", "education", "work_experience", "ojt_training",
     "region_emp", "emp_status", "a_median", "a_median_topcoded", "ep_emp_base", "ep_openings", "openings_rate",
-    "openings", "completions", "programs", "gap", "gap_note",
+    "openings", "completions", "programs", "gap", "gap_note", "ranked",
 )
 
 
@@ -118,13 +118,21 @@ def region_completions(
     """, params)
 
 
+NO_LOCAL_PROGRAM = "no local program maps to this occupation"
+
+
 def occupation_gaps(
-    con: duckdb.DuckDBPyConnection, area_code: str, allocation: str = "once", middle_skill: bool = False,
+    con: duckdb.DuckDBPyConnection, area_code: str, allocation: str = metrics.DEFAULT_ALLOCATION,
+    middle_skill: bool = False,
 ) -> pd.DataFrame:
     """Per detailed occupation: entry requirements (EP), regional employment and median wage (OEWS area),
     annual openings = region_emp x EP openings / EP base employment, completions at institutions in the same
-    area mapped CIP -> SOC (metrics.supply_by_occupation with the allocation), gap = openings - completions;
-    largest gap first. gap_note says why a gap is blank (an input not loaded, employment not published).
+    area mapped CIP -> SOC (metrics.supply_by_occupation with the allocation), gap = openings - completions.
+
+    Only occupations at least one local program maps to get a gap (`ranked` True, largest gap first); the others
+    follow with a blank gap and gap_note NO_LOCAL_PROGRAM, so an occupation no one trains for never leads the
+    table with all of its openings. gap_note also says why a gap is blank (an input not loaded, employment not
+    published).
     """
     rows = _df(con, """
         SELECT p.soc_code, coalesce(o.occ_title, p.title) AS title, substr(p.soc_code, 1, 2) || '-0000' AS major_group,
@@ -160,15 +168,18 @@ def occupation_gaps(
         crosswalk = _df(con, "SELECT cipcode, soc_code FROM cip_soc")
         supply = metrics.supply_by_occupation(per_cip[["cipcode", "completions"]], crosswalk, allocation)
         rows = rows.merge(supply, on="soc_code", how="left")
-        mapped = set(crosswalk["soc_code"])
-        # No completions at the region's programs for a mapped occupation is a real zero, not a missing value.
-        rows["completions"] = rows["completions"].fillna(0.0)
+        in_crosswalk = rows["soc_code"].isin(set(crosswalk["soc_code"]))
         rows["programs"] = rows["programs"].fillna(0).astype("int64")
-        rows["gap"] = metrics.credential_gap(rows["openings"], rows["completions"])
+        # A crosswalked occupation with no completions here has a real zero; one the crosswalk never names has none.
+        rows["completions"] = rows["completions"].where(rows["programs"] > 0, np.where(in_crosswalk, 0.0, np.nan))
+        local = rows["programs"] > 0
+        rows["gap"] = metrics.credential_gap(rows["openings"], rows["completions"]).where(local)
         rows["gap_note"] = np.where(rows["openings"].isna(), "OEWS employment: " + rows["emp_status"],
-                                    np.where(~rows["soc_code"].isin(mapped), "no program maps to this occupation", ""))
-    return rows.sort_values(["gap", "openings"], ascending=False, na_position="last")[list(GAP_COLUMNS)].reset_index(
-        drop=True)
+                                    np.where(local, "", np.where(in_crosswalk, NO_LOCAL_PROGRAM,
+                                                                 NO_LOCAL_PROGRAM + " (none in the CIP-SOC crosswalk)")))
+    rows["ranked"] = rows["gap"].notna()
+    rows = rows.sort_values(["ranked", "gap", "openings"], ascending=False, na_position="last")
+    return rows[list(GAP_COLUMNS)].reset_index(drop=True)
 
 
 def openings_by_education(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
@@ -184,23 +195,39 @@ def openings_by_education(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.
 
 
 def sector_gaps(
-    con: duckdb.DuckDBPyConnection, naics: str, area_code: str, allocation: str = "once", middle_skill: bool = False,
+    con: duckdb.DuckDBPyConnection, naics: str, area_code: str, allocation: str = metrics.DEFAULT_ALLOCATION,
+    middle_skill: bool = False,
 ) -> pd.DataFrame:
     """The occupations an industry hires (national staffing pattern, share_pct) with each one's regional gap."""
     pattern = staffing_pattern(con, naics, area_code)
     pattern = pattern[pattern["o_group"] == "detailed"][["occ_code", "share_pct"]]
     gaps = occupation_gaps(con, area_code, allocation, middle_skill)
     out = gaps.merge(pattern.rename(columns={"occ_code": "soc_code"}), on="soc_code", how="inner")
-    return out.sort_values(["gap", "share_pct"], ascending=False, na_position="last").reset_index(drop=True)
+    return out.sort_values(["ranked", "gap", "share_pct"], ascending=False, na_position="last").reset_index(drop=True)
 
 
-def credential_gap_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.DataFrame:
-    """The brief's credential-gap table: the region's OEWS-area occupations with the largest gaps."""
+GAP_SUMMARY_ROWS = 15
+
+
+def credential_gap_summary(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = (),
+                           allocation: str = metrics.DEFAULT_ALLOCATION) -> pd.DataFrame:
+    """The brief's credential-gap table: the region's OEWS-area occupations with the largest gaps, then (apart,
+    never ranked) the largest occupations no local program maps to. Columns carry the allocation, each row's note
+    and the median wage as text with '≥' where BLS top-coded it; df.attrs['allocation'] names the allocation.
+    counties (a custom group's) are accepted for a uniform signature: OEWS publishes no custom areas."""
     area = oews_area_for_region(con, kind, code)
     if not area["area_code"] or not credential_sources(con)["ep"]:
         return pd.DataFrame()
-    gaps = occupation_gaps(con, area["area_code"]).head(15)
-    out = gaps[["soc_code", "title", "education", "openings", "completions", "gap", "a_median"]].copy()
+    gaps = occupation_gaps(con, area["area_code"], allocation)
+    gaps = pd.concat([gaps[gaps["ranked"]].head(GAP_SUMMARY_ROWS - 5),
+                      gaps[~gaps["ranked"] & gaps["openings"].notna()].head(5)])
+    out = gaps[["soc_code", "title", "education", "openings", "completions", "gap"]].copy()
     for col in ("openings", "completions", "gap"):
         out[col] = out[col].round(0)
-    return out.rename(columns={"a_median": "median_annual_wage"})
+    out["median_annual_wage"] = [
+        "not published" if pd.isna(v) else ("≥ " if t else "") + f"${v:,.0f}"
+        for v, t in zip(gaps["a_median"], gaps["a_median_topcoded"], strict=True)]
+    out["allocation"] = allocation
+    out["gap_note"] = gaps["gap_note"].to_numpy()
+    out.attrs["allocation"] = allocation
+    return out.reset_index(drop=True)

@@ -68,7 +68,8 @@ def _qwi_rows(con, kind: str, code: str, counties: tuple[str, ...]) -> tuple[pd.
         counties = list(counties)
         cond, params, expected = f"geo_level = 'county' AND geography IN ({_marks(counties)})", counties, len(counties)
     elif kind == "metro":  # QWI metros are state parts: 'SS' + CBSA; ours are 'C' + first four CBSA digits
-        cond, params, expected = "geo_level = 'metro' AND substr(geography, 3, 4) = ?", [code[1:]], None
+        cond, params = "geo_level = 'metro' AND substr(geography, 3, 4) = ?", [code[1:]]
+        expected = _metro_states(con, code)
     else:
         cond, params, expected = "geo_level = ? AND geography = ?", [kind, code], 1
     columns = ", ".join(list(metrics.QWI_COUNTS) + ["TurnOvrS", "EarnS", "EarnHirAS"])
@@ -79,11 +80,21 @@ def _qwi_rows(con, kind: str, code: str, counties: tuple[str, ...]) -> tuple[pd.
     return df, expected
 
 
+def _metro_states(con, code: str) -> int | None:
+    """How many states a metro spans (its QWI state parts), from the CBSA delineation; None when not loaded."""
+    n = _rows(con, "SELECT count(DISTINCT substr(county_fips, 1, 2)) FROM county_cbsa "
+                   "WHERE 'C' || substr(cbsa_code, 1, 4) = ?", [code])[0][0]
+    return int(n) or None
+
+
 def qwi_series(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()) -> pd.DataFrame:
     """QWI per sector and quarter for a region: counts, TurnOvrS, EarnS, EarnHirAS, lower_bound, period.
 
     One published area (state, county, workforce area, single-state metro) is shown as published; several
     areas (custom county groups, multi-state metros) are summed by metrics.aggregate_qwi, rates recomputed.
+    The parts expected (a group's counties, a metro's states per the CBSA delineation) are counted per quarter:
+    a part suppressed or not loaded makes the quarter a lower bound (`suppressed_areas` counts both), so one
+    state's part of a two-state metro is never shown as the whole metro.
     """
     from data_pipeline.sources.qwi import SECTORS
 
@@ -156,11 +167,13 @@ def qwi_net_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties
     return part[["period", "year", "quarter", "FrmJbGn", "FrmJbLs", "FrmJbC", "lower_bound"]].reset_index(drop=True)
 
 
-def hiring_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str) -> pd.DataFrame:
-    """The brief's hiring table: sectors ranked by hires over the latest four quarters (QWI)."""
+def hiring_flows(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The brief's hiring table: sectors ranked by hires over the latest four quarters (QWI), with lower_bound;
+    a custom region is the sum of its counties."""
     if kind not in QWI_KINDS or not qwi_loaded(con):
         return pd.DataFrame()
-    ranked = qwi_sector_ranking(con, kind, code)
+    ranked = qwi_sector_ranking(con, kind, code, tuple(counties))
     if ranked.empty:
         return ranked
-    return ranked[["industry_title", "quarters", "hires_4q", "chg_1y", "separations_4q", "earn_hires", "earn_all"]]
+    return ranked[["industry_title", "quarters", "hires_4q", "chg_1y", "separations_4q", "earn_hires", "earn_all",
+                   "lower_bound"]]

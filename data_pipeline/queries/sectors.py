@@ -15,6 +15,7 @@ from data_pipeline.queries._sql import (
     _df,
     _marks,
     _require_level,
+    _rows,
 )
 
 # A region's queries are each one SQL statement over its own rows: counties are summed and years pivoted in
@@ -73,9 +74,11 @@ def _region_sql(n_areas: int, rows: str, *, quarterly: bool, totals: bool) -> st
     the sums (never an average of averages), and LQ is left to the caller. A county cell BLS did not
     disclose makes the sum a lower bound: `suppressed_counties` counts such cells, `suppressed_share` is
     their share of the group's counties, and a group whose every cell is suppressed is NULL, never 0.
+    A county with no data loaded for the period (no all-industry total) is counted in `missing_areas` and
+    also makes the sum a lower bound. n_areas is how many parts the region has.
     Columns: industry_code, year[, qtr], estabs, emplvl, total_wages, avg_wkly_wage, avg_annual_pay, lq,
-    n_areas, suppressed_counties, suppressed_share, lower_bound, suppressed, lq_basis, and the US
-    employment of the industry and of all industries that year (nation_emplvl, nation_total; annual only).
+    n_areas, suppressed_counties, suppressed_share, suppressed, lq_basis, the US employment of the industry
+    and of all industries that year (nation_emplvl, nation_total; annual only), missing_areas, lower_bound.
     """
     where = f"WHERE is_total = {'true' if totals else 'false'}"
     period = "year, qtr" if quarterly else "year"
@@ -84,25 +87,31 @@ def _region_sql(n_areas: int, rows: str, *, quarterly: bool, totals: bool) -> st
             SELECT industry_code, {period}, estabs::DOUBLE AS estabs, emplvl::DOUBLE AS emplvl,
                    total_wages::DOUBLE AS total_wages, pub_wkly_wage::DOUBLE AS avg_wkly_wage,
                    pub_annual_pay::DOUBLE AS avg_annual_pay, pub_lq::DOUBLE AS lq, 1 AS n_areas,
-                   0 AS suppressed_counties, 0.0::DOUBLE AS suppressed_share, false AS lower_bound,
+                   0 AS suppressed_counties, 0.0::DOUBLE AS suppressed_share,
                    coalesce(disclosure_code = 'N', false) AS suppressed, '{SINGLE_LQ_BASIS}' AS lq_basis,
-                   nation_emplvl, nation_total
+                   nation_emplvl, nation_total, 0 AS missing_areas, false AS lower_bound
             FROM {rows} {where}"""
     weeks = metrics.WEEKS_PER_QUARTER if quarterly else metrics.WEEKS_PER_YEAR
     # Quarterly wages over quarterly employment is pay per quarter, so annual pay only for annual rows.
     annual_pay = "NULL::DOUBLE" if quarterly else "CASE WHEN sum(emplvl) > 0 THEN sum(total_wages) / sum(emplvl) END"
+    # A county is loaded for a period when its all-industry total is there (`rows` must hold the totals).
     return f"""
-        SELECT industry_code, {period}, sum(estabs)::DOUBLE AS estabs, sum(emplvl)::DOUBLE AS emplvl,
-               sum(total_wages)::DOUBLE AS total_wages,
-               CASE WHEN sum(emplvl) > 0 THEN sum(total_wages) / sum(emplvl) / {weeks} END AS avg_wkly_wage,
-               {annual_pay} AS avg_annual_pay, NULL::DOUBLE AS lq, {n_areas} AS n_areas,
-               count(CASE WHEN disclosure_code = 'N' THEN 1 END) AS suppressed_counties,
-               count(CASE WHEN disclosure_code = 'N' THEN 1 END) / {n_areas} AS suppressed_share,
-               count(CASE WHEN disclosure_code = 'N' THEN 1 END) > 0 AS lower_bound,
-               sum(emplvl) IS NULL AS suppressed, '{CUSTOM_LQ_BASIS}' AS lq_basis,
-               max(nation_emplvl) AS nation_emplvl, max(nation_total) AS nation_total
-        FROM {rows} {where}
-        GROUP BY industry_code, {period}"""
+        SELECT g.*, {n_areas} - coalesce(p.parts_loaded, 0) AS missing_areas,
+               g.suppressed_counties > 0 OR coalesce(p.parts_loaded, 0) < {n_areas} AS lower_bound
+        FROM (
+            SELECT industry_code, {period}, sum(estabs)::DOUBLE AS estabs, sum(emplvl)::DOUBLE AS emplvl,
+                   sum(total_wages)::DOUBLE AS total_wages,
+                   CASE WHEN sum(emplvl) > 0 THEN sum(total_wages) / sum(emplvl) / {weeks} END AS avg_wkly_wage,
+                   {annual_pay} AS avg_annual_pay, NULL::DOUBLE AS lq, {n_areas} AS n_areas,
+                   count(CASE WHEN disclosure_code = 'N' THEN 1 END) AS suppressed_counties,
+                   count(CASE WHEN disclosure_code = 'N' THEN 1 END) / {n_areas} AS suppressed_share,
+                   sum(emplvl) IS NULL AS suppressed, '{CUSTOM_LQ_BASIS}' AS lq_basis,
+                   max(nation_emplvl) AS nation_emplvl, max(nation_total) AS nation_total
+            FROM {rows} {where}
+            GROUP BY industry_code, {period}
+        ) AS g
+        LEFT JOIN (SELECT {period}, count(DISTINCT area_fips) AS parts_loaded FROM {rows} WHERE is_total
+                   GROUP BY {period}) AS p USING ({period})"""
 
 
 def _period(df: pd.DataFrame, quarterly: bool) -> pd.DataFrame:
@@ -113,7 +122,7 @@ def _period(df: pd.DataFrame, quarterly: bool) -> pd.DataFrame:
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
     df["year"] = df["year"].astype(int)
-    for col in ("n_areas", "suppressed_counties"):
+    for col in ("n_areas", "suppressed_counties", "missing_areas"):
         if col in df:
             df[col] = df[col].astype(int)
     return df
@@ -131,8 +140,9 @@ def area_totals(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterl
     """Total covered employment, wages and establishments per year (or quarter) for a region.
 
     Columns: year[, qtr, period], estabs, emplvl, total_wages, avg_wkly_wage, avg_annual_pay, n_areas,
-    suppressed_counties, suppressed_share, lower_bound, suppressed, emplvl_prev, chg_1y and pct_1y (change
-    on the same period a year earlier).
+    suppressed_counties, suppressed_share, missing_areas, lower_bound, suppressed, emplvl_prev, chg_1y and
+    pct_1y (change on the same period a year earlier; blank when either period misses a county, so counties
+    loaded for different years never pass for growth).
     """
     if not areas:
         return pd.DataFrame()
@@ -142,7 +152,8 @@ def area_totals(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], quarterl
     order = "c.year, c.qtr" if quarterly else "c.year"
     out = _typed(_df(con, f"""
         WITH raw AS ({scan}), c AS MATERIALIZED ({region})
-        SELECT c.* EXCLUDE (industry_code, lq, lq_basis, nation_emplvl, nation_total), p.emplvl AS emplvl_prev
+        SELECT c.* EXCLUDE (industry_code, lq, lq_basis, nation_emplvl, nation_total),
+               CASE WHEN c.missing_areas = 0 AND p.missing_areas = 0 THEN p.emplvl END AS emplvl_prev
         FROM c LEFT JOIN c AS p ON p.year = c.year - 1 {same_qtr}
         ORDER BY {order}
     """, params))
@@ -158,7 +169,7 @@ def sector_series(
     """Private employment, establishments and average weekly wage per industry and year (or quarter)."""
     if not areas:
         return pd.DataFrame()
-    scan, params = _scan_sql(areas, quarterly=quarterly, level=level, totals=False)
+    scan, params = _scan_sql(areas, quarterly=quarterly, level=level, totals=len(set(areas)) > 1)
     region = _region_sql(len(set(areas)), "raw", quarterly=quarterly, totals=False)
     order = "c.industry_code, c.year, c.qtr" if quarterly else "c.industry_code, c.year"
     out = _df(con, f"""
@@ -205,13 +216,36 @@ def _custom_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
         ORDER BY g.emplvl DESC NULLS LAST, g.industry_code
     """, [year, year, year, year, year - 1, year - 5, year, year, year, year, year, *params])
     out["avg_wkly_wage"] = metrics.average_weekly_wage(*_floats(out, "total_wages", "emplvl"), metrics.WEEKS_PER_YEAR)
+    return _honest_group(out, _missing_parts(con, areas, [year, year - 1, year - 5]), year)
+
+
+def _missing_parts(con, areas, years) -> dict[int, int]:
+    """{year: counties of the group with no QCEW data loaded that year} (no all-industry total row)."""
+    areas = sorted(set(areas))
+    where, params = _area_filter(areas)
+    years = [int(y) for y in years]
+    found = dict(_rows(con, f"""
+        SELECT year, count(DISTINCT area_fips) FROM qcew_annual_slim
+        WHERE {where} AND own_code = '{TOTAL_OWN}' AND industry_code = '{TOTAL_INDUSTRY}' AND year IN ({_marks(years)})
+        GROUP BY year""", [*params, *years]))
+    return {y: len(areas) - int(found.get(y, 0)) for y in years}
+
+
+def _honest_group(out: pd.DataFrame, missing: dict[int, int], year: int) -> pd.DataFrame:
+    """A group's sums with a county not loaded in `year` flagged lower bound (missing_areas), and the earlier
+    values blanked where either year misses a county, so a county loaded for fewer years never reads as growth."""
+    out["missing_areas"] = missing[year]
+    out["lower_bound"] = out["lower_bound"].astype(bool) | (missing[year] > 0)
+    for col, earlier in (("emplvl_prev", year - 1), ("emplvl_base", year - 5)):
+        if missing[year] or missing[earlier]:
+            out[col] = np.nan
     return out
 
 
 SECTOR_TABLE_COLUMNS = [
     "industry_code", "industry_title", "emplvl", "estabs", "avg_wkly_wage", "share_pct", "chg_1y", "pct_1y",
     "chg_5y", "pct_5y", "cagr_5y", "lq", "lq_basis", "suppressed", "suppressed_counties", "suppressed_share",
-    "lower_bound", "year",
+    "lower_bound", "year", "missing_areas",
 ]
 
 
@@ -229,7 +263,8 @@ def _published_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
                area_total AS region_total, emplvl_prev, emplvl_base, lq_annual_avg_emplvl AS lq,
                nation_emplvl, nation_total, '{SINGLE_LQ_BASIS}' AS lq_basis,
                coalesce(disclosure_code = 'N', false) AS suppressed, 0::BIGINT AS suppressed_counties,
-               0.0::DOUBLE AS suppressed_share, false AS lower_bound, year::BIGINT AS year
+               0.0::DOUBLE AS suppressed_share, false AS lower_bound, year::BIGINT AS year,
+               0::BIGINT AS missing_areas
         FROM qcew_annual_slim AS s LEFT JOIN industry_title AS t ON t.industry_code = s.industry_code
         WHERE {where} AND own_code = '5' AND agglvl_code IN ({_marks(agglvls)}) AND year = ?
         ORDER BY s.area_fips, emplvl DESC NULLS LAST, s.industry_code
@@ -259,7 +294,8 @@ def sector_table(con: duckdb.DuckDBPyConnection, areas: tuple[str, ...], level: 
 
     LQ is BLS's published `lq_annual_avg_emplvl` for a single BLS area; for a custom county group it is
     computed as (e_ir / e_r) / (E_i / E) with e_r the region's all-ownership total and the US as base.
-    `lower_bound` marks sums that miss suppressed county cells (any of the three years).
+    `lower_bound` marks sums that miss suppressed county cells (any of the three years) or a county with no data
+    loaded in the year (`missing_areas`); changes are blank when a county is missing in either year.
     """
     if not areas:
         return pd.DataFrame()
@@ -377,6 +413,14 @@ def compare_totals(
         return pd.DataFrame(columns=COMPARE_TOTAL_COLUMNS)
     out = found.loc[[member for _, member in picked]].reset_index(drop=True)
     out.insert(0, "region", [label for label, _ in picked])
+    for i, (label, areas) in enumerate((label, areas) for label, areas in named
+                                       if areas and members[areas] in found.index):
+        if len(set(areas)) > 1:
+            missing = _missing_parts(con, areas, [year, year - 1, year - 5])
+            out.loc[i, "lower_bound"] = bool(out.loc[i, "lower_bound"]) or missing[year] > 0
+            for col, earlier in (("emplvl_prev", year - 1), ("emplvl_base", year - 5)):
+                if missing[year] or missing[earlier]:
+                    out.loc[i, col] = np.nan
     emp, prev, base = _floats(out, "emplvl", "emplvl_prev", "emplvl_base")
     out["avg_wkly_wage"] = np.where(out["pub_wkly_wage"].notna().to_numpy(), out["pub_wkly_wage"].to_numpy("float64"),
                                     metrics.average_weekly_wage(out["total_wages"].to_numpy("float64"), emp))

@@ -49,7 +49,7 @@ def test_gap_is_openings_minus_completions():
 
 
 def test_metro_gaps_match_hand_computation(gap_db):
-    gaps = queries.occupation_gaps(gap_db, "0018140").set_index("soc_code")
+    gaps = queries.occupation_gaps(gap_db, "0018140", "once").set_index("soc_code")
     assert gaps.loc["29-1141", ["openings", "completions", "gap"]].tolist() == pytest.approx([1_873.8, 550, 1_323.8])
     assert gaps.loc["29-1171", ["openings", "completions", "gap"]].tolist() == pytest.approx([210, 50, 160])
     assert gaps.loc["29-2061", ["openings", "completions", "gap"]].tolist() == pytest.approx([400, 120, 280])
@@ -63,15 +63,40 @@ def test_split_allocation_halves_a_shared_program(gap_db):
 
 
 def test_state_completions_include_every_institution_in_the_state(gap_db):
-    gaps = queries.occupation_gaps(gap_db, "3900000").set_index("soc_code")
+    gaps = queries.occupation_gaps(gap_db, "3900000", "once").set_index("soc_code")
     assert gaps.loc["29-1141", "completions"] == 1_050  # 300 + 200 + 500 (Cincinnati) + 50, not Kentucky's 70
     assert gaps.loc["29-1141", "openings"] == pytest.approx(134_000 * 0.06)
 
 
-def test_mapped_occupation_without_local_programs_has_zero_completions(gap_db):
+def test_mapped_occupation_without_local_programs_has_zero_completions_and_no_rank(gap_db):
     ceo = queries.occupation_gaps(gap_db, "0018140").set_index("soc_code").loc["11-1011"]
-    assert ceo["completions"] == 0 and ceo["gap"] == pytest.approx(60)
+    assert ceo["completions"] == 0 and ceo["openings"] == pytest.approx(60)
+    assert pd.isna(ceo["gap"]) and not ceo["ranked"] and ceo["gap_note"] == queries.NO_LOCAL_PROGRAM
     assert bool(ceo["a_median_topcoded"]) and ceo["a_median"] == 239_200
+
+
+def test_gap_table_leads_with_occupations_local_programs_train_for(gap_db):
+    """Cashiers (5,400 openings, no program in the crosswalk) led the table with a 'gap' of all their openings."""
+    gaps = queries.occupation_gaps(gap_db, "0018140")
+    top = gaps.head(3)
+    assert top["ranked"].all() and (top["programs"] > 0).all()
+    assert list(top["soc_code"]) == ["29-1141", "29-2061", "29-1171"]
+    cashiers = gaps.set_index("soc_code").loc["41-2011"]
+    assert cashiers["openings"] == pytest.approx(30_000 * 594 / 3300)
+    assert pd.isna(cashiers["gap"]) and pd.isna(cashiers["completions"]) and not cashiers["ranked"]
+    assert cashiers["gap_note"].startswith(queries.NO_LOCAL_PROGRAM)
+
+
+def test_default_allocation_splits_so_supply_equals_completions(gap_db):
+    """'once' counted the shared nursing-practice program for RNs and NPs alike; the default counts it once."""
+    completions = pd.DataFrame({"cipcode": ["51.3801", "51.3818"], "completions": [500, 50]})
+    crosswalk = pd.DataFrame({"cipcode": ["51.3801", "51.3818", "51.3818"],
+                              "soc_code": ["29-1141", "29-1141", "29-1171"]})
+    assert metrics.supply_by_occupation(completions, crosswalk)["completions"].sum() == 550
+    gaps = queries.occupation_gaps(gap_db, "0018140").set_index("soc_code")
+    assert gaps.loc["29-1141", "completions"] == pytest.approx(525)
+    assert gaps.loc["29-1171", "completions"] == pytest.approx(25)
+    assert "upper bound" in metrics.ALLOCATIONS["once"]
 
 
 def test_occupations_without_regional_employment_say_why(gap_db):

@@ -110,3 +110,27 @@ def test_warehouse_without_qwi_tables_reads_as_not_loaded():
     assert not queries.qwi_loaded(con) and queries.qwi_wib_areas(con).empty
     with pytest.raises(queries.QueryError):
         queries.qwi_series(con, "nation", "US")
+
+
+def test_one_states_part_of_a_two_state_metro_is_a_lower_bound(tmp_path):
+    """With only Ohio's QWI loaded, Ohio's part was shown as the whole metro with lower_bound False."""
+    from data_pipeline import warehouse
+
+    path = add_qwi(build_test_warehouse(tmp_path / "w.duckdb"))
+    with warehouse.rebuild(path) as c:  # the delineation puts a Kentucky county in the metro too
+        c.execute("INSERT INTO county_cbsa SELECT '21015', cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, "
+                  "central_outlying, delineation_vintage FROM county_cbsa WHERE county_fips = '39049'")
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        metro = queries.qwi_series(c, "metro", "C1814")
+        ranked = queries.qwi_sector_ranking(c, "metro", "C1814")
+    finally:
+        c.close()
+    assert metro["lower_bound"].all() and (metro["suppressed_areas"] == 1).all() and (metro["n_areas"] == 1).all()
+    assert metro[metro["industry"] == "00"]["HirA"].iloc[0] == cell("3918140", "00", 2022, 1)["HirA"]
+    assert ranked["lower_bound"].all()
+
+
+def test_brief_hiring_table_sums_a_custom_groups_counties(con):
+    flows = queries.hiring_flows(con, "custom", "Group", ("39045", "39049"))
+    assert not flows.empty and "lower_bound" in flows

@@ -145,3 +145,40 @@ def test_county_map_marks_suppressed_and_unloaded_counties(tmp_path):
 def test_unknown_level_is_a_query_error(con):
     with pytest.raises(queries.QueryError):
         queries.sector_table(con, ("39049",), "7-digit", 2024)
+
+
+BOONE_KY = "21015"  # a county with no QCEW loaded in the fixture
+
+
+def test_group_with_an_unloaded_county_is_a_lower_bound_that_counts_it(con):
+    """Franklin (loaded) + Boone KY (not loaded) returned exactly Franklin's jobs with lower_bound False."""
+    totals = queries.area_totals(con, ("39049", BOONE_KY))
+    latest = totals[totals["year"] == 2024].iloc[0]
+    assert latest["emplvl"] == emp("39049", "10", 2024)
+    assert latest["lower_bound"] and latest["missing_areas"] == 1 and latest["n_areas"] == 2
+    table = queries.sector_table(con, ("39049", BOONE_KY), "sector", 2024)
+    assert table["lower_bound"].all() and (table["missing_areas"] == 1).all()
+    series = queries.sector_series(con, ("39049", BOONE_KY), "sector")
+    assert series["lower_bound"].all()
+    compared = queries.compare_totals(con, (("Group", ("39049", BOONE_KY)),), 2024)
+    assert bool(compared["lower_bound"].iloc[0])
+
+
+def test_a_county_loaded_for_fewer_years_makes_no_false_growth(tmp_path):
+    path = build_test_warehouse(tmp_path / "w.duckdb")
+    with warehouse.rebuild(path) as c:  # Delaware County loaded only from 2023
+        c.execute("DELETE FROM qcew_annual WHERE area_fips = '39041' AND year < 2023")
+    c = warehouse.connect_read_only(path)
+    try:
+        group = ("39041", "39049")
+        totals = queries.area_totals(c, group).set_index("year")
+        table = queries.sector_table(c, group, "sector", 2024)
+        compared = queries.compare_totals(c, (("Group", group),), 2024)
+    finally:
+        c.close()
+    assert totals.loc[2022, "lower_bound"] and totals.loc[2022, "missing_areas"] == 1
+    assert math.isnan(totals.loc[2023, "chg_1y"])  # 2022 lacks Delaware: the jump is not growth
+    assert totals.loc[2024, "chg_1y"] == emp("39041", "10", 2024) + emp("39049", "10", 2024) - (
+        emp("39041", "10", 2023) + emp("39049", "10", 2023))
+    assert table["chg_5y"].isna().all() and table["chg_1y"].notna().any()
+    assert math.isnan(compared["pct_5y"].iloc[0]) and not math.isnan(compared["pct_1y"].iloc[0])

@@ -89,7 +89,7 @@ def test_refresh_from_bls_layout_retries_and_sends_contact(served, make_config):
     con = duckdb.connect()
     ensure_schema(con)
     rows = ep.refresh(con, Fetcher(make_config(state.base), progress=False), RefreshOptions(), print)
-    assert rows == 14 + 10
+    assert rows == 15 + 11
     assert state.hits("/emp/ind-occ-matrix/occupation.xlsx") == 2
     assert all("tests@sector-pulse.invalid" in h["User-Agent"] for _, h in state.requests)
     assert con.execute("SELECT count(*) FROM provenance WHERE source = 'ep' AND method = 'refresh'").fetchone() == (2,)
