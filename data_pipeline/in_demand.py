@@ -183,7 +183,7 @@ def wage_text(median, topcoded: bool = False) -> str:
 def method_text(crit: Criteria) -> str:
     """Exactly how labels are given under these criteria, for the page and every export."""
     common = (f"Annual openings = regional employment (BLS OEWS) × national openings rate (BLS Employment "
-              f"Projections {crit.years} annual openings ÷ base-year employment), as on Credential Gaps; the region's "
+              f"Projections {crit.years}), as on Credential Gaps. {metrics.OPENINGS_RATE_METHOD} The region's "
               f"total is {crit.total_openings:,.0f} openings a year. Occupations whose regional employment BLS did "
               f"not publish are listed apart, never labelled. Filters (education, SOC group, programs) narrow the "
               f"view and never change a label. {NATIONAL_GROWTH}")

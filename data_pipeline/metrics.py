@@ -182,21 +182,45 @@ ALLOCATIONS = {
 }
 
 
-def openings_rate(openings, emp_base):
+# EP publishes employment and openings rounded to 0.1 thousand: below 5,000 openings a year that rounding alone
+# moves openings / employment by 1% or more, so the published rates (to 0.1 percentage point) are more precise.
+PRECISE_OPENINGS = 5_000
+OPENINGS_RATE_METHOD = (
+    "Openings rate = EP annual openings ÷ EP base-year employment; for occupations with fewer than 5,000 openings a "
+    "year nationally, where EP's rounding to 0.1 thousand would move that ratio, it is built from EP's published "
+    "rates instead: separations rate × (1 + employment change % ÷ 200) + employment change % ÷ 10 (Table 1.10: "
+    "openings = separations + growth; the separations rate is per average employment over the decade).")
+
+
+def openings_rate(openings, emp_base, separations_rate=None, emp_change_pct=None):
     """National annual openings rate of an occupation = EP annual openings / EP base-year employment.
 
     Openings = employment growth + occupational separations (labour-force exits + transfers), as an annual
-    average over the projection decade. NaN where base employment is missing or zero.
+    average over the projection decade. Where openings < PRECISE_OPENINGS and EP's published rates are given,
+    rate = s/100 * (1 + g/200) + g/1000 (s: separations rate %, g: 10-year employment change %), which does not
+    suffer the rounding of small counts. NaN where base employment is missing or zero.
     """
-    return _ratio(openings, emp_base)
+    derived = _ratio(openings, emp_base)
+    if separations_rate is None or emp_change_pct is None:
+        return derived
+    s = pd.to_numeric(separations_rate, errors="coerce")
+    g = pd.to_numeric(emp_change_pct, errors="coerce")
+    published = s / 100 * (1 + g / 200) + g / 1000
+    small = pd.to_numeric(openings, errors="coerce") < PRECISE_OPENINGS
+    if isinstance(derived, pd.Series) or isinstance(published, pd.Series):
+        use = pd.Series(small).fillna(False).to_numpy(dtype=bool) & pd.notna(published)
+        return pd.Series(np.where(use, published, derived), index=getattr(derived, "index", None), dtype="float64")
+    if small and pd.notna(published):
+        return float(published)
+    return derived
 
 
-def regional_openings(regional_emp, openings, emp_base):
-    """Regional annual openings = regional employment (OEWS) x national openings rate (EP openings / EP base).
+def regional_openings(regional_emp, openings, emp_base, separations_rate=None, emp_change_pct=None):
+    """Regional annual openings = regional employment (OEWS) x national openings rate (openings_rate).
 
     Assumes the region's occupation grows and turns over at the national rate; NaN when either input is missing.
     """
-    rate = openings_rate(openings, emp_base)
+    rate = openings_rate(openings, emp_base, separations_rate, emp_change_pct)
     if isinstance(regional_emp, pd.Series) or isinstance(rate, pd.Series):
         return pd.to_numeric(regional_emp, errors="coerce").astype("float64") * rate
     if regional_emp is None or pd.isna(regional_emp):

@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS ep_occupation (
     soc_code TEXT PRIMARY KEY, title TEXT, occupation_type TEXT,  -- 'Line item' (detailed) or 'Summary'
     emp_base INTEGER, emp_proj INTEGER, base_year SMALLINT, proj_year SMALLINT,  -- jobs (EP publishes thousands)
     labor_force_exit_rate DOUBLE, occ_transfer_rate DOUBLE, separations_rate DOUBLE,  -- percent per year
-    openings_annual INTEGER, education TEXT, work_experience TEXT, ojt_training TEXT, release TEXT NOT NULL
+    openings_annual INTEGER, education TEXT, work_experience TEXT, ojt_training TEXT, release TEXT NOT NULL,
+    emp_change_pct DOUBLE  -- percent over the decade (Table 1.10): with separations_rate, the precise openings rate
 );
 CREATE TABLE IF NOT EXISTS ipeds_completion (
     year SMALLINT NOT NULL, unitid TEXT NOT NULL, cipcode TEXT NOT NULL, awlevel TEXT NOT NULL, ctotalt INTEGER,
@@ -202,6 +203,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # Added after schema 3 shipped: county names from the delineation, so counties are pickable without QCEW.
     for column in ("county_name", "state_name"):
         con.execute(f"ALTER TABLE county_cbsa ADD COLUMN IF NOT EXISTS {column} TEXT")
+    con.execute("ALTER TABLE ep_occupation ADD COLUMN IF NOT EXISTS emp_change_pct DOUBLE")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 

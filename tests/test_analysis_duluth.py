@@ -15,7 +15,7 @@ from tests.test_analysis import docx_text, pdf_text
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 EP_FILE, CBSA_FILE = SHARED / "ep" / "occupation.xlsx", SHARED / "cbsa" / "list1_2023.xlsx"
-DULUTH = "metro:C2026"  # becomes metro:20260 when that spelling lands
+DULUTH = "metro:20260"  # the CBSA code people know; metro:C2026 opens the same region
 EP_URL = "https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx"
 OEWS_URL = "https://download.bls.gov/pub/time.series/oe/oe.data.0.Current"
 

@@ -132,8 +132,6 @@ def test_duluth_nurses_have_the_bls_figures_and_their_openings(app):
 def test_duluth_nurses_carry_their_typical_entry_education(app):
     gaps = visit("views/credential_gaps.py", REGIONS["Duluth"])
     rows = gaps.dataframe[0].value.set_index("soc_code")
-    if rows["education"].isna().all():
-        pytest.xfail("the EP parser does not read Table 1.2 of occupation.xlsx yet (branch 'files' adds it)")
     assert rows.loc["29-1141", "education"] == "Bachelor's degree"
 
 

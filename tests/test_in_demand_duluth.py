@@ -15,7 +15,7 @@ from tests.app_fixtures import open_page, use_warehouse
 from tests.conftest import SHARED_DATA
 
 OCCUPATION_XLSX = SHARED_DATA / "ep" / "occupation.xlsx"
-DULUTH = "metro:C2026"  # the lead switches this to metro:20260 when the CBSA-code region form lands
+DULUTH = "metro:20260"  # the CBSA code people know; metro:C2026 opens the same region
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ LOAD_QCEW = "python -m data_pipeline refresh --sources qcew"
 IMPORT_FILES = "python -m data_pipeline import PATH"
 NO_LOCAL_PROGRAM = queries.NO_LOCAL_PROGRAM
 ALLOCATIONS = metrics.ALLOCATIONS
+OPENINGS_RATE_METHOD = metrics.OPENINGS_RATE_METHOD
 
 
 def warehouse_path() -> Path:

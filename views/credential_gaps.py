@@ -11,9 +11,8 @@ from ui.region import current, plain
 
 ALLOCATIONS = {"split": "Split evenly across its occupations", "once": "Counted for each occupation (upper bound)"}
 METHOD = (
-    "Annual openings = regional employment (OEWS) × national openings rate (BLS Employment Projections annual "
-    "openings ÷ base-year employment; openings = growth + workers leaving the labor force + workers changing "
-    "occupations). Completions = first-major awards (all award levels) at institutions located in the same area "
+    "Annual openings = regional employment (OEWS) × national openings rate (openings = growth + workers leaving the "
+    "labor force + workers changing occupations). " + data.OPENINGS_RATE_METHOD + " Completions = first-major awards (all award levels) at institutions located in the same area "
     "(IPEDS), mapped from program (CIP) to occupation (SOC) with the NCES CIP-SOC crosswalk. Gap = openings − "
     "completions. Supply leaves out graduates who move in, non-credit training, apprenticeships outside colleges "
     "and experienced workers; demand uses national turnover rates, not state projections."

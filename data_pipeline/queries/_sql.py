@@ -207,7 +207,8 @@ def ep_occupations_in_area(con: duckdb.DuckDBPyConnection, area_code: str) -> pd
                     WHEN e.tot_emp IS NULL THEN 'not released' ELSE 'published' END AS emp_status,
                e.a_median, coalesce(list_contains(e.topcoded, 'a_median'), FALSE) AS a_median_topcoded,
                p.emp_base AS ep_emp_base, p.emp_proj AS ep_emp_proj, p.base_year, p.proj_year,
-               p.openings_annual AS ep_openings, p.release AS ep_release
+               p.openings_annual AS ep_openings, p.separations_rate AS ep_separations_rate,
+               p.emp_change_pct AS ep_emp_change_pct, p.release AS ep_release
         FROM ep_occupation p
         LEFT JOIN oews_estimate e ON e.area_code = ? AND e.naics = ? AND e.occ_code = p.soc_code
         LEFT JOIN oews_occupation o ON o.occ_code = p.soc_code

@@ -141,7 +141,8 @@ def occupation_gaps(
                CASE WHEN e.occ_code IS NULL THEN 'no OEWS estimate in this area'
                     WHEN e.tot_emp IS NULL THEN 'not released' ELSE 'published' END AS emp_status,
                e.a_median, coalesce(list_contains(e.topcoded, 'a_median'), FALSE) AS a_median_topcoded,
-               p.emp_base AS ep_emp_base, p.openings_annual AS ep_openings
+               p.emp_base AS ep_emp_base, p.openings_annual AS ep_openings, p.separations_rate AS ep_separations_rate,
+               p.emp_change_pct AS ep_emp_change_pct
         FROM ep_occupation p
         LEFT JOIN oews_estimate e ON e.area_code = ? AND e.naics = ? AND e.occ_code = p.soc_code
         LEFT JOIN oews_occupation o ON o.occ_code = p.soc_code
@@ -151,8 +152,10 @@ def occupation_gaps(
     """, [area_code, OEWS_CROSS_INDUSTRY])
     if middle_skill:
         rows = rows[rows["education"].isin(MIDDLE_SKILL)]
-    rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"])
-    rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"])
+    rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"], rows["ep_separations_rate"],
+                                                  rows["ep_emp_change_pct"])
+    rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"],
+                                                 rows["ep_separations_rate"], rows["ep_emp_change_pct"])
     status = credential_sources(con)
     place = area_geography(area_code)
     missing = ("IPEDS completions not loaded" if status["ipeds_year"] is None else

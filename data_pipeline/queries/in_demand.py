@@ -60,8 +60,10 @@ def in_demand_occupations(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.
     over the projection decade (growth_pct, and growth_annual as a compound annual rate) and `mapped`: whether the
     CIP-SOC crosswalk links any program to the occupation (NA when the crosswalk is not loaded)."""
     rows = ep_occupations_in_area(con, area_code)
-    rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"])
-    rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"])
+    rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"], rows["ep_separations_rate"],
+                                                  rows["ep_emp_change_pct"])
+    rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"],
+                                                 rows["ep_separations_rate"], rows["ep_emp_change_pct"])
     rows["growth_pct"] = metrics.pct_change(rows["ep_emp_base"], rows["ep_emp_proj"])
     years = (rows["proj_year"] - rows["base_year"]).max()  # one projection decade per EP release
     rows["growth_annual"] = metrics.cagr(rows["ep_emp_base"], rows["ep_emp_proj"], float(years)) \

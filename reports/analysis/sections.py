@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from data_pipeline import in_demand as demand_rules
-from data_pipeline import queries
+from data_pipeline import metrics, queries
 from data_pipeline.queries.analysis import ep_projections
 from reports.analysis import charts
 from reports.analysis import fmt as f
@@ -20,9 +20,8 @@ from reports.analysis.model import Citation, Figure, NotCovered, Paragraph, Sect
 TOP_OCCUPATIONS = 15
 TOP_SECTORS = 12
 ALLOCATION = "split"  # a program mapped to k occupations gives each 1/k of its graduates: sums stay honest
-OPENINGS_METHOD = ("Annual openings = regional employment (OEWS) × national openings rate, where the rate = EP "
-                   "annual average occupational openings ÷ EP base-year employment (openings = growth + labor-force "
-                   "exits + occupational transfers).")
+OPENINGS_METHOD = ("Annual openings = regional employment (OEWS) × national openings rate (openings = growth + "
+                   "labor-force exits + occupational transfers). " + metrics.OPENINGS_RATE_METHOD)
 
 
 @dataclass

@@ -118,8 +118,8 @@ def test_one_states_part_of_a_two_state_metro_is_a_lower_bound(tmp_path):
 
     path = add_qwi(build_test_warehouse(tmp_path / "w.duckdb"))
     with warehouse.rebuild(path) as c:  # the delineation puts a Kentucky county in the metro too
-        c.execute("INSERT INTO county_cbsa SELECT '21015', cbsa_code, cbsa_title, metro_micro, csa_code, csa_title, "
-                  "central_outlying, delineation_vintage FROM county_cbsa WHERE county_fips = '39049'")
+        c.execute("INSERT INTO county_cbsa SELECT * REPLACE ('21015' AS county_fips) FROM county_cbsa "
+                  "WHERE county_fips = '39049'")
     c = duckdb.connect(str(path), read_only=True)
     try:
         metro = queries.qwi_series(c, "metro", "C1814")
