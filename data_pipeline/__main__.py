@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shutil
 import sys
 import tempfile
-import zipfile
-import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import duckdb
 
 from data_pipeline import missing
 from data_pipeline.config import SET_CONTACT, load_config, save_contact, valid_contact
 from data_pipeline.http import Fetcher, FetchError
+from data_pipeline.imported_files import collect_files
 from data_pipeline.sources import IMPORT_COMMAND, PartlyLoaded, RefreshOptions, Source, SourceError, registry, shipped
 from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import (
@@ -40,7 +38,6 @@ from data_pipeline.warehouse import (
 
 SOURCES = registry.NAMES
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
-MAX_ZIP_BYTES = 20 * 1024**3
 VALIDATED = ("qcew_annual", "qcew_quarterly")  # tables warehouse.validate() checks beyond their presence
 
 
@@ -246,56 +243,6 @@ def report(outcomes: dict[str, tuple[str, str]], verb: str) -> int:
     return EXIT_OK if len(done) == len(outcomes) else EXIT_PARTIAL
 
 
-def safe_extract(archive: Path, into: Path) -> list[Path]:
-    """Extract a zip, refusing entries that would land outside `into` (absolute paths, '..', links)."""
-    out = []
-    with zipfile.ZipFile(archive) as zf:
-        total = sum(i.file_size for i in zf.infolist())
-        if total > MAX_ZIP_BYTES:
-            raise SourceError(f"{archive.name}: expands to {total / 1e9:.1f} GB, more than the 20 GB allowed")
-        for info in zf.infolist():
-            name = PurePosixPath(info.filename.replace("\\", "/"))
-            if name.is_absolute() or ".." in name.parts or (name.parts and ":" in name.parts[0]):
-                raise SourceError(f"{archive.name}: entry {info.filename[:80]!r} escapes its folder; nothing imported")
-            if info.is_dir():
-                continue
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise SourceError(f"{archive.name}: entry {info.filename[:80]!r} is a symbolic link; nothing imported")
-            target = into.joinpath(*name.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise SourceError(f"{archive.name}: entry {info.filename[:80]!r} is damaged ({str(exc)[:80]}); "
-                                  f"nothing imported") from None
-            out.append(target)
-    return out
-
-
-def collect_files(path: Path, scratch: Path) -> list[Path]:
-    """Every regular file under the named folder or zip (zips inside are opened too), never outside it."""
-    root = path.resolve()
-    if root.is_file():
-        candidates = [root]
-        root_dir = root.parent
-    else:
-        candidates = sorted(p for p in root.rglob("*") if p.is_file())
-        root_dir = root
-    files: list[Path] = []
-    for p in candidates:
-        real = p.resolve()
-        if real != root and root_dir not in real.parents:
-            say(f"skipped {p.name}: it links outside {path}")
-            continue
-        if zipfile.is_zipfile(real) and real.suffix.lower() == ".zip":
-            into = scratch / f"zip{len(files)}_{real.stem[:40]}"
-            files.extend(safe_extract(real, into))
-        else:
-            files.append(real)
-    return files
-
-
 def cmd_import(args) -> int:
     config = load_config(warehouse=args.warehouse)
     path = Path(args.path).expanduser()
@@ -304,7 +251,7 @@ def cmd_import(args) -> int:
     selected = [registry.get(name) for name in parse_sources(args.sources)]
     outcomes: dict[str, tuple[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="sector-pulse-import-") as scratch:
-        files = collect_files(path, Path(scratch))
+        files = collect_files(path, Path(scratch), say)
         if not files:
             raise UsageError(f"{args.path} holds no files")
         try:

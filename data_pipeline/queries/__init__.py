@@ -51,6 +51,7 @@ from data_pipeline.queries.in_demand import (
     in_demand_summary,
     in_demand_totals,
 )
+from data_pipeline.queries.maps import county_map
 from data_pipeline.queries.occupations import (
     occupations_in_area,
     oews_areas,
@@ -80,7 +81,6 @@ from data_pipeline.queries.sectors import (
     SINGLE_LQ_BASIS,
     area_totals,
     compare_totals,
-    county_map,
     sector_series,
     sector_table,
     sector_tables,
