@@ -24,9 +24,9 @@ EXTRA_OEWS = [
 ]
 
 
-def build_in_demand_warehouse(path: Path, *, ep: bool = True, synthetic: bool = True) -> Path:
+def build_in_demand_warehouse(path: Path, *, ep: bool = True) -> Path:
     """build_gap_warehouse (completions and crosswalk loaded) plus EXTRA_OEWS and, when ep, the EP workbooks."""
-    build_gap_warehouse(path, ep=False, synthetic=synthetic)
+    build_gap_warehouse(path, ep=False)  # synthetic: marked TEST DATA
     with tempfile.TemporaryDirectory() as scratch, warehouse.rebuild(path) as con:
         for occ, title, group, emp, median in EXTRA_OEWS:
             con.execute("INSERT INTO oews_occupation VALUES (?, ?, 'detailed', ?, 3)", [occ, title, group])

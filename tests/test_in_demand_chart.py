@@ -16,5 +16,5 @@ def test_chart_colours_by_label_and_says_what_it_cannot_draw():
     assert set(traces) == {"In demand (2)"}  # the Balanced one has no published median, so no marker
     assert list(traces["In demand (2)"].marker.symbol) == ["circle", "circle-open"]
     source = fig.layout.annotations[-1].text
-    assert source.startswith("Sources: EP; OEWS.") and "1 occupation(s) without a published median" in source
+    assert source.startswith("Sources: EP; OEWS.") and "1 occupation(s) without a published median" in source.replace("<br>", " ")
     assert fig.layout.xaxis.type == "log" and fig.layout.title.text == "2 of 3 occupations are in demand"
