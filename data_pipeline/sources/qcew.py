@@ -237,6 +237,8 @@ def _typed_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_col
         qtr_wrong = "qtr <> 'A'" if table == "qcew_annual" else "qtr NOT IN ('1', '2', '3', '4')"
         rows, blank, wrong, keys, years, areas, first, qtrs = con.execute(
             SUMMARY.format(qtr_wrong=qtr_wrong)).fetchone()
+    except duckdb.InterruptException:  # Ctrl-C stops the load; it does not start the checked read
+        raise
     except duckdb.Error:  # a field the reader could not type (or an out-of-range number): the checked read says which
         return None
     if rows == 0 or blank or wrong or keys != rows:
@@ -244,7 +246,7 @@ def _typed_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_col
     return rows, years, areas, first, qtrs
 
 
-def _checked_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, source: str, raw_of: dict) -> str:
+def _checked_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, source: str, raw_of: dict) -> None:
     """Every field read as text and checked (slower): names the line and field of the first problem."""
     measures, lq, oty, estabs = LAYOUTS[table]
 
@@ -330,7 +332,6 @@ def _checked_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, sourc
                         + ("qtr <> 'A'" if table == "qcew_annual" else "qtr NOT IN ('1','2','3','4')") + ")").fetchone()[0]
     if mixed:
         raise SourceError(f"{path.name}: qtr values do not match the {table.split('_')[1]} layout")
-    return table
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | None, method: str) -> int:
