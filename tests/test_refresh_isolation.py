@@ -181,7 +181,7 @@ def test_without_a_contact_bls_is_not_contacted_and_the_others_load(agency, tmp_
         in result.stderr
     assert "skipped (no contact e-mail): qcew" in result.stderr
     assert "shipped default loaded: ep" in result.stderr  # no BLS request: the EP release in data/reference/
-    assert set(loaded_sources(folder)) == {"cbsa"}
+    assert set(loaded_sources(folder)) == {"cbsa", "ep"}
 
 
 def test_a_contact_typed_once_is_remembered_in_the_data_folder(tmp_path, monkeypatch):

@@ -197,8 +197,11 @@ def _typed_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_col
     measures, lq, oty, estabs = LAYOUTS[table]
     numeric = {**measures, **lq, **oty}
     canonical = {raw: RENAMES.get(raw.lower(), raw.lower()) for raw in raw_cols}
-    types = {raw: "DOUBLE" if canonical[raw] in numeric else "SMALLINT" if canonical[raw] == "year" else "VARCHAR"
-             for raw in raw_cols}
+    # The reader types each number as its column's own type; a field it cannot type is set aside in a rejects
+    # table instead of raising, because an error would abort the source's transaction that this load runs in
+    # (DuckDB has no savepoints), and the checked read must still be able to say which line and field it was.
+    types = {raw: numeric[canonical[raw]] if canonical[raw] in numeric else
+             "SMALLINT" if canonical[raw] == "year" else "VARCHAR" for raw in raw_cols}
     spec = "{" + ", ".join(f"'{raw.replace(chr(39), chr(39) * 2)}': '{t}'" for raw, t in types.items()) + "}"
 
     def q(column: str) -> str:
@@ -230,8 +233,13 @@ def _typed_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_col
     try:
         con.execute("SET preserve_insertion_order = false")
         try:
+            con.execute("DROP TABLE IF EXISTS temp.qcew_rejects")
+            con.execute("DROP TABLE IF EXISTS temp.qcew_rejects_scan")
+            options = (f"types = {spec}, ignore_errors = true, store_rejects = true, "
+                       "rejects_table = 'qcew_rejects', rejects_scan = 'qcew_rejects_scan'")
             con.execute(f"CREATE OR REPLACE TEMP TABLE qcew_stage AS SELECT {', '.join(select)} "
-                        f"FROM {_source(f'types = {spec}')}", [str(path)])
+                        f"FROM {_source(options)}", [str(path)])
+            rejected = con.execute("SELECT count(*) FROM temp.qcew_rejects").fetchone()[0]
         finally:
             con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
         qtr_wrong = "qtr <> 'A'" if table == "qcew_annual" else "qtr NOT IN ('1', '2', '3', '4')"
@@ -241,7 +249,7 @@ def _typed_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_col
         raise
     except duckdb.Error:  # a field the reader could not type (or an out-of-range number): the checked read says which
         return None
-    if rows == 0 or blank or wrong or keys != rows:
+    if rejected or rows == 0 or blank or wrong or keys != rows:
         return None
     return rows, years, areas, first, qtrs
 
