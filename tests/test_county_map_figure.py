@@ -54,3 +54,17 @@ def test_map_keeps_title_source_and_outlines_the_chosen_county():
     assert len(outlined) == 1
     ys = list(outlined[0].y)
     assert len(ys) == 10 and pd.isna(ys[4]) and pd.isna(ys[9])  # two rings, each closed by a gap
+
+
+def test_charts_keep_the_white_house_template_when_streamlit_changes_plotlys_default():
+    import plotly.io as pio
+
+    before = pio.templates.default
+    try:
+        pio.templates.default = "streamlit" if "streamlit" in pio.templates else "plotly"  # as streamlit does
+        fig = charts.ranked_bars(pd.DataFrame({"t": ["a"], "v": [1.0]}), "t", "v", title="T", x_title="x", source="S")
+        assert fig.layout.template.layout.plot_bgcolor == "white"
+    finally:
+        pio.templates.default = before
+    fig = charts.county_map(_frame(), "lq", title="T", source="S", value_title="LQ")
+    assert json.loads(fig.to_json())["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
