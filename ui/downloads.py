@@ -104,9 +104,9 @@ def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
         st.caption("Chart images need Chromium on the server (`apt-get install chromium`); the data downloads "
                    "still work.")
         return
-    base, spec = safe_name(name), fig.to_json()
-    left, right = st.columns(2)
-    left.download_button("Download PNG", lambda: chart_bytes(spec, "png"), file_name=f"{base}.png", mime="image/png",
-                         key=f"{key}_png", on_click="ignore", icon=":material/image:")
-    right.download_button("Download SVG", lambda: chart_bytes(spec, "svg"), file_name=f"{base}.svg",
+    base = safe_name(name)
+    left, right = st.columns(2)  # fig.to_json() too happens only on a click, not on every render
+    left.download_button("Download PNG", lambda: chart_bytes(fig.to_json(), "png"), file_name=f"{base}.png",
+                         mime="image/png", key=f"{key}_png", on_click="ignore", icon=":material/image:")
+    right.download_button("Download SVG", lambda: chart_bytes(fig.to_json(), "svg"), file_name=f"{base}.svg",
                           mime="image/svg+xml", key=f"{key}_svg", on_click="ignore", icon=":material/image:")
