@@ -9,10 +9,12 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from data_pipeline.http import Provenance, now_utc
+if TYPE_CHECKING:  # data_pipeline.http imports requests (~40 ms), which the app's read path never needs
+    from data_pipeline.http import Provenance
 
 # Bump when tables change; the app refuses an older warehouse with the command that upgrades it.
 SCHEMA_VERSION = "4"  # 4: area_list
@@ -421,6 +423,8 @@ def record_provenance(
 
     For files a user imported, the retrieval date is the file's modification time (when it was saved).
     """
+    from data_pipeline.http import now_utc
+
     if prov is None and retrieved_at is None and path and Path(path).exists():
         mtime = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
         retrieved_at = mtime.replace(microsecond=0).isoformat()
