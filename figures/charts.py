@@ -14,15 +14,17 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "
 FONT = {"size": 16}
 MISSING_NOTE = "Gaps and hollow markers: value suppressed by BLS (not zero)."
 
-# Every figure starts on plotly_white as plotly's default: go.Figure() then attaches the already-validated template
+# Figures start on plotly_white as plotly's default: go.Figure() then attaches the already-validated template
 # (<1 ms); passing template="plotly_white" to update_layout re-validated the whole template on every chart (15-60 ms).
 HOUSE_TEMPLATE = "plotly_white"
-pio.templates.default = HOUSE_TEMPLATE
 
 
 def layout(fig: go.Figure, title: str, source: str, x_title: str, y_title: str) -> go.Figure:
     """House style: finding-first title, large type, legend above the plot, source line under it."""
-    if pio.templates.default != HOUSE_TEMPLATE:  # importing streamlit's plotly element after us sets "streamlit"
+    if pio.templates.default != HOUSE_TEMPLATE:
+        # Set at the first chart, not at import (loading the template takes ~0.1 s, which would delay the first
+        # page heading), and again if importing streamlit's plotly element later reset the default to "streamlit".
+        pio.templates.default = HOUSE_TEMPLATE
         fig.update_layout(template=HOUSE_TEMPLATE)
     fig.update_layout(
         title={"text": title, "font": {"size": 20}}, font=FONT, colorway=OKABE_ITO,
