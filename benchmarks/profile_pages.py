@@ -4,7 +4,7 @@
   .venv/bin/python -m benchmarks.profile_pages --quick --region county:39049 --pages sectors,occupations
 
 Buckets (cumulative seconds of non-overlapping entry points): queries through ui/data, figure building in
-ui/charts, st.plotly_chart (figure -> JSON -> protobuf), chart image buttons (a second fig.to_json per chart),
+figures/charts, st.plotly_chart (figure -> JSON -> protobuf), chart image buttons (fig.to_json on click since perf),
 CSV/Excel buttons (built eagerly on every render), st.dataframe (Arrow); the rest of the script is "other".
 Writes benchmarks/out/[quick/]profile_<page>_<region>_<cold|warm>.pstats for a closer look (snakeviz, pstats).
 """
@@ -24,7 +24,7 @@ from benchmarks.run import OUT, ROOT
 
 BUCKETS = {
     "queries (ui/data -> queries.*)": [("ui/data.py", "_cached"), ("ui/data.py", "_connect")],
-    "figure building (ui/charts)": [("ui/charts.py", f) for f in ("line_chart", "ranked_bars", "bubble_chart",
+    "figure building (figures/charts)": [("figures/charts.py", f) for f in ("line_chart", "ranked_bars", "bubble_chart",
                                                                     "shift_share_bars", "comparison_bars",
                                                                     "county_map")],
     "st.plotly_chart (serialise)": [("streamlit/elements/plotly_chart.py", "plotly_chart")],

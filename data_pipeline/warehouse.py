@@ -9,15 +9,17 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from data_pipeline.http import Provenance, now_utc
+if TYPE_CHECKING:  # data_pipeline.http imports requests (~40 ms), which the app's read path never needs
+    from data_pipeline.http import Provenance
 
 # Bump when tables change; the app refuses an older warehouse with the command that upgrades it.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: area_list
 # Tables summarize() rebuilds from the fact tables: an older layout is dropped and rebuilt, not migrated.
-DERIVED_TABLES = ("qcew_area_summary", "qcew_annual_slim", "qcew_coverage_summary")
+DERIVED_TABLES = ("qcew_area_summary", "qcew_annual_slim", "qcew_coverage_summary", "area_list")
 
 QCEW_KEY = ("area_fips", "own_code", "industry_code", "size_code", "year", "qtr")
 
@@ -68,6 +70,9 @@ CREATE TABLE IF NOT EXISTS qcew_annual_slim (  -- the rows pages read, sorted by
 CREATE TABLE IF NOT EXISTS qcew_coverage_summary (
     "table" TEXT, area_kind TEXT, first_year SMALLINT, last_year SMALLINT, years BIGINT, areas BIGINT,
     rows BIGINT, suppressed_rows BIGINT
+);
+CREATE TABLE IF NOT EXISTS area_list (  -- the region picker's places, from every source (queries.list_areas)
+    kind TEXT NOT NULL, area_fips TEXT NOT NULL, title TEXT NOT NULL, has_qcew BOOLEAN NOT NULL
 );
 CREATE TABLE IF NOT EXISTS area_title (area_fips TEXT PRIMARY KEY, area_title TEXT NOT NULL, origin TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS industry_title (industry_code TEXT PRIMARY KEY, industry_title TEXT NOT NULL);
@@ -147,7 +152,7 @@ AREA_KIND_SQL = (
 
 TABLES = (
     "meta", "provenance", "qcew_annual", "qcew_quarterly", "qcew_area_summary", "qcew_coverage_summary",
-    "qcew_annual_slim",
+    "qcew_annual_slim", "area_list",
     "area_title", "industry_title",
     "county_cbsa", "county_shape", "oews_area", "oews_occupation", "oews_industry", "oews_estimate",
     "ep_occupation", "ipeds_completion", "ipeds_institution", "ipeds_award_level", "cip_soc",
@@ -343,6 +348,50 @@ def summarize(con: duckdb.DuckDBPyConnection) -> None:
                    count(DISTINCT area_fips), count(*), count(*) FILTER (WHERE disclosure_code = 'N')
             FROM {table} GROUP BY ALL
         """)
+    build_area_list(con)
+
+
+def build_area_list(con: duckdb.DuckDBPyConnection) -> None:
+    """Every place a user can pick (queries.list_areas): QCEW totals, OEWS states and metros, and county
+    boundaries each contribute, so a warehouse holding only the bundled OEWS release still offers every state
+    and metro. Built at publish because the sidebar asks for it several times on every render."""
+    con.execute("DELETE FROM area_list")
+    con.execute(f"""
+        INSERT INTO area_list
+        WITH q AS (
+            SELECT area_fips FROM qcew_area_summary WHERE len(annual_years) > 0
+        ), o AS (
+            SELECT CASE area_type WHEN 'state' THEN substr(area_code, 1, 2) || '000'
+                                  WHEN 'metro' THEN 'C' || substr(area_code, 3, 4)
+                                  WHEN 'national' THEN 'US000' END AS area_fips,
+                   area_name
+            FROM oews_area WHERE area_type IN ('state', 'metro', 'national')
+        ), s AS (
+            SELECT c.county_fips AS area_fips, c.county_name || coalesce(', ' || st.area_name, '') AS area_name
+            FROM county_shape c
+            LEFT JOIN oews_area st ON st.area_type = 'state' AND substr(st.area_code, 1, 2) = c.state_fips
+        ), d AS (  -- the CBSA delineation's counties (shipped offline), so a county is pickable without QCEW
+            SELECT county_fips AS area_fips, county_name || coalesce(', ' || state_name, '') AS area_name
+            FROM county_cbsa WHERE county_name IS NOT NULL
+        ), codes AS (
+            SELECT area_fips FROM q UNION SELECT area_fips FROM o UNION SELECT area_fips FROM s
+            UNION SELECT area_fips FROM d
+        ), typed AS (
+            SELECT area_fips, {AREA_KIND_SQL} AS kind FROM codes WHERE area_fips IS NOT NULL
+        )
+        SELECT typed.kind, typed.area_fips,
+               coalesce(t.area_title, o.area_name, s.area_name, d.area_name, typed.area_fips) AS title,
+               typed.area_fips IN (SELECT area_fips FROM q) AS has_qcew
+        FROM typed
+        LEFT JOIN area_title t USING (area_fips)
+        LEFT JOIN o USING (area_fips)
+        LEFT JOIN s USING (area_fips)
+        LEFT JOIN d USING (area_fips)
+        -- xx999 is BLS's "unknown or undefined" county: part of state totals, not a place to pick.
+        WHERE typed.kind IN ('nation', 'state', 'metro', 'county')
+          AND NOT (typed.kind = 'county' AND typed.area_fips LIKE '__999')
+        ORDER BY typed.kind, title, typed.area_fips
+    """)
 
 
 def validate(con: duckdb.DuckDBPyConnection) -> None:
@@ -385,6 +434,8 @@ def record_provenance(
 
     For files a user imported, the retrieval date is the file's modification time (when it was saved).
     """
+    from data_pipeline.http import now_utc
+
     if prov is None and retrieved_at is None and path and Path(path).exists():
         mtime = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
         retrieved_at = mtime.replace(microsecond=0).isoformat()

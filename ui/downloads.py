@@ -122,10 +122,10 @@ def chart_downloads(fig: go.Figure, name: str, key: str, notes: dict[str, str] |
         st.caption("Chart images need Chromium on the server (`apt-get install chromium`); the data downloads "
                    "still work.")
         return
-    base, spec = safe_name(name), fig.to_json()
+    base = safe_name(name)  # fig.to_json() too happens only on a click, not on every render
     meta, synthetic = tuple(_complete(notes or {}).items()), data.synthetic_warehouse()
     left, right = st.columns(2)
-    left.download_button("Download PNG", lambda: chart_bytes(spec, "png", meta, synthetic), file_name=f"{base}.png",
+    left.download_button("Download PNG", lambda: chart_bytes(fig.to_json(), "png", meta, synthetic), file_name=f"{base}.png",
                          mime="image/png", key=f"{key}_png", on_click="ignore", icon=":material/image:")
-    right.download_button("Download SVG", lambda: chart_bytes(spec, "svg", meta, synthetic), file_name=f"{base}.svg",
+    right.download_button("Download SVG", lambda: chart_bytes(fig.to_json(), "svg", meta, synthetic), file_name=f"{base}.svg",
                           mime="image/svg+xml", key=f"{key}_svg", on_click="ignore", icon=":material/image:")

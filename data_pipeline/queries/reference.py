@@ -11,7 +11,6 @@ from data_pipeline.queries._sql import (
     _marks,
     _rows,
 )
-from data_pipeline.warehouse import AREA_KIND_SQL
 
 
 def provenance(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
@@ -61,53 +60,21 @@ def qcew_facts(con: duckdb.DuckDBPyConnection) -> dict:
 def list_areas(con: duckdb.DuckDBPyConnection, kind: str, state: str | None = None) -> pd.DataFrame:
     """Areas of one kind (nation/state/metro/county) known to any loaded source: code, area_fips, title, has_qcew.
 
-    QCEW totals, OEWS states and metros, county boundaries and the CBSA delineation's counties each
-    contribute places, so a warehouse holding only the bundled OEWS release and the shipped delineation
-    still offers every state, metro and metropolitan or micropolitan county.
+    QCEW totals, OEWS states and metros, county boundaries and the CBSA delineation's counties each contribute
+    places (area_list, built at publish by warehouse.summarize), so a warehouse holding only the bundled OEWS
+    release and the shipped delineation still offers every state, metro and metropolitan or micropolitan county.
     """
     if kind not in ("nation", "state", "metro", "county"):
         raise QueryError(f"unknown area kind {kind!r}")
     extra, params = "", [kind]
-    if kind == "county":
-        # xx999 is BLS's "unknown or undefined" county: part of state totals, not a place to pick.
-        extra = "AND area_fips NOT LIKE '__999'"
-        if state:
-            extra += " AND substr(area_fips, 1, 2) = ?"
-            params.append(state)
+    if kind == "county" and state:
+        extra, params = "AND substr(area_fips, 1, 2) = ?", [kind, state]
     return _df(con, f"""
-        WITH q AS (
-            SELECT area_fips FROM qcew_area_summary WHERE len(annual_years) > 0
-        ), o AS (
-            SELECT CASE area_type WHEN 'state' THEN substr(area_code, 1, 2) || '000'
-                                  WHEN 'metro' THEN 'C' || substr(area_code, 3, 4)
-                                  WHEN 'national' THEN 'US000' END AS area_fips,
-                   area_name
-            FROM oews_area WHERE area_type IN ('state', 'metro', 'national')
-        ), s AS (
-            SELECT c.county_fips AS area_fips, c.county_name || coalesce(', ' || st.area_name, '') AS area_name
-            FROM county_shape c
-            LEFT JOIN oews_area st ON st.area_type = 'state' AND substr(st.area_code, 1, 2) = c.state_fips
-        ), d AS (
-            SELECT county_fips AS area_fips, county_name || coalesce(', ' || state_name, '') AS area_name
-            FROM county_cbsa WHERE county_name IS NOT NULL
-        ), codes AS (
-            SELECT area_fips FROM q UNION SELECT area_fips FROM o UNION SELECT area_fips FROM s
-            UNION SELECT area_fips FROM d
-        ), typed AS (
-            SELECT area_fips, {AREA_KIND_SQL} AS kind FROM codes WHERE area_fips IS NOT NULL
-        )
-        SELECT CASE WHEN ? = 'state' THEN substr(typed.area_fips, 1, 2) ELSE typed.area_fips END AS code,
-               typed.area_fips,
-               coalesce(t.area_title, o.area_name, s.area_name, d.area_name, typed.area_fips) AS title,
-               typed.area_fips IN (SELECT area_fips FROM q) AS has_qcew
-        FROM typed
-        LEFT JOIN area_title t USING (area_fips)
-        LEFT JOIN o USING (area_fips)
-        LEFT JOIN s USING (area_fips)
-        LEFT JOIN d USING (area_fips)
-        WHERE typed.kind = ? {extra.replace('area_fips', 'typed.area_fips')}
-        ORDER BY title
-    """, [kind, *params])
+        SELECT CASE WHEN kind = 'state' THEN substr(area_fips, 1, 2) ELSE area_fips END AS code,
+               area_fips, title, has_qcew
+        FROM area_list WHERE kind = ? {extra}
+        ORDER BY title, area_fips
+    """, params)
 
 
 def area_titles(con: duckdb.DuckDBPyConnection, codes) -> dict[str, str]:

@@ -26,6 +26,30 @@ def test_lists_areas_with_titles(con):
     assert queries.list_areas(con, "county", state="39")["code"].tolist() == ["39041", "39045", "39049"]
 
 
+def test_picker_lists_places_from_oews_and_boundaries_without_qcew(tmp_path):
+    path = build_test_warehouse(tmp_path / "w.duckdb")
+    shape = '{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}'
+    with warehouse.rebuild(path) as c:  # a later publish: OEWS areas and county boundaries arrive
+        c.executemany("INSERT INTO oews_area VALUES (?, ?, ?, ?, ?, 'May 2025')", [
+            ("4800000", "2", "state", "48", "Texas"), ("0026420", "4", "metro", "48", "Houston, TX"),
+            ("3900001", "6", "nonmetropolitan", "39", "Eastern Ohio nonmetropolitan area")])
+        c.executemany("INSERT INTO county_shape VALUES (?, ?, ?, ?)", [
+            ("48201", "48", "Harris", shape), ("48999", "48", "Unknown", shape), ("39047", "39", "Fayette", shape)])
+    c = warehouse.connect_read_only(path)
+    try:
+        states = queries.list_areas(c, "state")
+        assert states.values.tolist() == [["39", "39000", "Ohio -- Statewide", True], ["48", "48000", "Texas", False]]
+        assert queries.list_areas(c, "metro")["area_fips"].tolist() == ["C1814", "C2642"]
+        texas = queries.list_areas(c, "county", state="48")
+        assert texas.values.tolist() == [["48201", "48201", "Harris, Texas", False]]  # 48999 is not a place
+        ohio = queries.list_areas(c, "county", state="39")
+        assert ohio["code"].tolist() == ["39041", "39045", "39047", "39049"]
+        assert not ohio.set_index("code").loc["39047", "has_qcew"]
+        assert len(queries.list_areas(c, "county")) == 5
+    finally:
+        c.close()
+
+
 def test_status_and_metro_state(con):
     status = queries.source_status(con)
     assert status["source"].tolist() == ["qcew"] and status["slices"].iloc[0] == 6
