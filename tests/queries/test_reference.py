@@ -9,15 +9,10 @@ from tests.app_fixtures import build_test_warehouse
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = build_test_warehouse(tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    connection = warehouse.connect_read_only(path)
+def con(fixture_warehouse):
+    connection = warehouse.connect_read_only(fixture_warehouse)
     yield connection
     connection.close()
-
-
-def row(df, code):
-    return df[df["industry_code"] == code].iloc[0]
 
 
 def test_lists_areas_with_titles(con):

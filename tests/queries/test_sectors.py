@@ -11,9 +11,8 @@ from tests.app_fixtures import build_test_warehouse, emp, wages
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = build_test_warehouse(tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    connection = warehouse.connect_read_only(path)
+def con(fixture_warehouse):
+    connection = warehouse.connect_read_only(fixture_warehouse)
     yield connection
     connection.close()
 

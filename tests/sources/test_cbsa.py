@@ -15,6 +15,7 @@ from data_pipeline.http import Fetcher
 from data_pipeline.sources import RefreshOptions, SourceError, cbsa
 from data_pipeline.warehouse import ensure_schema
 from tests.conftest import ROOT, SHARED_DATA
+from tests.sources.conftest import damaged_workbook
 
 HEADER = ["CBSA Code", "Metropolitan Division Code", "CSA Code", "CBSA Title",
           "Metropolitan/Micropolitan Statistical Area", "Metropolitan Division Title", "CSA Title",
@@ -99,14 +100,6 @@ def real_list():
     return REAL_LIST
 
 
-@pytest.fixture
-def con():
-    c = duckdb.connect()
-    ensure_schema(c)
-    yield c
-    c.close()
-
-
 def _published_county_rows(path):
     """Rows under Census's header (row 3) that carry a FIPS county code, read straight from the sheet."""
     rows = list(load_workbook(path, read_only=True, data_only=True).worksheets[0].iter_rows(values_only=True))
@@ -179,23 +172,15 @@ def test_the_vintage_comes_from_the_title_row(tmp_path, real_list):
 
 
 def _damaged(tmp_path, real_list, kind):
-    path = tmp_path / "list1_2023.xlsx"
-    data = real_list.read_bytes()
-    if kind == "truncated":  # the download stopped half way
-        path.write_bytes(data[: len(data) // 2])
-        return path
-    if kind == "html":  # an error page saved under the workbook's name
-        path.write_bytes(b"<!DOCTYPE html>\n<html><head><title>Access Denied</title></head><body></body></html>\n")
-        return path
-    book = load_workbook(real_list)
-    sheet = book.worksheets[0]
-    if kind == "dropped":
-        sheet.delete_cols(11)  # FIPS County Code
-    else:  # a mangled cell in the middle of the data
-        assert sheet["K500"].value.isdigit()
-        sheet["K500"] = "1X3"
-    book.save(path)
-    return path
+    def change(book, kind):
+        sheet = book.worksheets[0]
+        if kind == "dropped":
+            sheet.delete_cols(11)  # FIPS County Code
+        else:  # a mangled cell in the middle of the data
+            assert sheet["K500"].value.isdigit()
+            sheet["K500"] = "1X3"
+
+    return damaged_workbook(real_list, tmp_path / "list1_2023.xlsx", kind, change)
 
 
 @pytest.mark.parametrize("kind, message", [

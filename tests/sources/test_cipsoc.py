@@ -16,6 +16,7 @@ from data_pipeline.sources import RefreshOptions, SourceError, cipsoc
 from data_pipeline.warehouse import ensure_schema
 from tests.conftest import ROOT, SHARED_DATA
 from tests.gap_files import XWALK_ROWS, crosswalk_workbook
+from tests.sources.conftest import damaged_workbook
 
 
 def test_excel_number_cip_codes_are_repadded(tmp_path):
@@ -58,14 +59,6 @@ def real_xwalk():
     if not REAL_XWALK.is_file():
         pytest.skip(f"real NCES crosswalk not found at {REAL_XWALK} (../shared/data is absent on this machine)")
     return REAL_XWALK
-
-
-@pytest.fixture
-def con():
-    c = duckdb.connect()
-    ensure_schema(c)
-    yield c
-    c.close()
 
 
 def _published(path, sheet="CIP-SOC"):
@@ -133,23 +126,15 @@ def test_a_renamed_copy_is_recognised_by_its_header(tmp_path, real_xwalk):
 
 
 def _damaged(tmp_path, real_xwalk, kind):
-    path = tmp_path / "CIP2020_SOC2018_Crosswalk.xlsx"
-    data = real_xwalk.read_bytes()
-    if kind == "truncated":  # the download stopped half way
-        path.write_bytes(data[: len(data) // 2])
-        return path
-    if kind == "html":  # an error page saved under the workbook's name
-        path.write_bytes(b"<!DOCTYPE html>\n<html><head><title>Page Not Found</title></head><body></body></html>\n")
-        return path
-    book = load_workbook(real_xwalk)
-    sheet = book["CIP-SOC"]
-    if kind == "dropped":
-        sheet.delete_cols(3)  # SOC2018Code
-    else:  # a mangled cell in the middle of the data
-        assert sheet["C4651"].value == "29-1141"
-        sheet["C4651"] = "29-114"
-    book.save(path)
-    return path
+    def change(book, kind):
+        sheet = book["CIP-SOC"]
+        if kind == "dropped":
+            sheet.delete_cols(3)  # SOC2018Code
+        else:  # a mangled cell in the middle of the data
+            assert sheet["C4651"].value == "29-1141"
+            sheet["C4651"] = "29-114"
+
+    return damaged_workbook(real_xwalk, tmp_path / "CIP2020_SOC2018_Crosswalk.xlsx", kind, change)
 
 
 @pytest.mark.parametrize("kind, message", [

@@ -105,14 +105,6 @@ def real_ep():
     return REAL_EP
 
 
-@pytest.fixture
-def con():
-    c = duckdb.connect()
-    ensure_schema(c)
-    yield c
-    c.close()
-
-
 def _rows(con, codes):
     return {r[0]: r[1:] for r in con.execute(
         "SELECT soc_code, emp_base, emp_proj, separations_rate, openings_annual, education, work_experience, "

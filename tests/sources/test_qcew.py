@@ -8,21 +8,11 @@ import os
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from data_pipeline.http import BadBody, Fetcher
 from data_pipeline.sources import RefreshOptions, SourceError, qcew
-from data_pipeline.warehouse import ensure_schema
 from tests.qcew_files import ANNUAL_HEADER, annual_row, county_slice, write_annual
-
-
-@pytest.fixture
-def con():
-    c = duckdb.connect()
-    ensure_schema(c)
-    yield c
-    c.close()
 
 
 def emp(con, area, industry, own="5"):
