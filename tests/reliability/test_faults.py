@@ -206,6 +206,10 @@ def test_any_source_meets_a_dead_agency_without_losing_data(source, fault, basel
         after = Snapshot.take(folder)
         # a run that exits 0 may log what it tried (provenance); the data itself must be as before
         ignore = {"provenance"} if result.returncode == 0 else set()
+        if "shipped with Sector Pulse" in result.stderr:
+            # the agency failed, so the release shipped in data/reference/ filled tables that were empty:
+            # nothing the user had is touched (tables that held data must be as before), and the log says so
+            ignore |= {"provenance"} | {k for k, v in before.tables.items() if v[0] == 0}
         lost = {k: v for k, v in after.tables.items() if k not in ignore} != \
             {k: v for k, v in before.tables.items() if k not in ignore}
         tally("data lost", int(lost))
