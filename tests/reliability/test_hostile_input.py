@@ -87,8 +87,9 @@ def test_hostile_custom_region_name_is_refused_with_a_plain_message(loaded, monk
         assert list(saved) == ["Central Ohio Second line"]
         return
     assert saved == {}
-    assert at.error and at.error[0].value.startswith("Not saved:")
-    assert "<script" not in at.error[0].value
+    errors = [e.value for e in at.error if "TEST DATA" not in e.value]  # the fixture warehouse is synthetic
+    assert errors and errors[0].startswith("Not saved:")
+    assert "<script" not in errors[0]
 
 
 # --- import --------------------------------------------------------------------------------------
