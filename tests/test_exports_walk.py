@@ -113,7 +113,8 @@ def test_a_link_shared_groups_downloads_list_its_counties(synthetic, files, monk
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
-def test_brief_pdf_and_html_say_test_data_and_name_region_release_and_date(synthetic, files, monkeypatch):
+def test_analysis_pdf_and_word_say_test_data_and_name_region_release_and_date(synthetic, files, monkeypatch):
+    from docx import Document
     from pypdf import PdfReader
 
     use_warehouse(monkeypatch, synthetic)
@@ -121,9 +122,11 @@ def test_brief_pdf_and_html_say_test_data_and_name_region_release_and_date(synth
     at.button(key="brief_generate").click().run()
     assert not at.exception
     exported = dict(materialise(files))
-    html = next(v for k, v in exported.items() if k.endswith(".html")).decode("utf-8")
+    word = Document(io.BytesIO(next(v for k, v in exported.items() if k.endswith(".docx"))))
+    cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
+    word_text = " ".join(" ".join(x.split()) for x in [p.text for p in word.paragraphs] + cells)
     pdf = next(v for k, v in exported.items() if k.endswith(".pdf"))
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
-    for doc in (html, text):
-        assert TEST_DATA_MARK in doc and "Arrowhead" in doc and "(39041)" in doc
+    for doc in (word_text, text):
+        assert TEST_DATA_MARK in doc and "Arrowhead" in doc and "county FIPS 39041" in doc
         assert "2025-06-05" in doc and "2024 annual averages" in doc  # QCEW retrieval date and release
