@@ -197,6 +197,8 @@ def refresh_one(con, fetcher: Fetcher, source: Source, options: RefreshOptions) 
         say(skipped)
         return "skipped", "no contact e-mail"
     outcome, message = load_isolated(con, source, lambda: source.refresh(con, fetcher, options, say))
+    if outcome == "loaded" and message == "0 rows":  # nothing was asked of it (QWI without --states)
+        return "empty", message
     if outcome == "loaded":
         shipped.keep_newest(con, source.name, say)
     else:
@@ -223,24 +225,16 @@ def _own_data(con: duckdb.DuckDBPyConnection, source: str) -> bool:
 
 def report(outcomes: dict[str, tuple[str, str]], verb: str) -> int:
     """One closing line naming what was done and what was not; the exit code that goes with it."""
-    done = [n for n, (o, _) in outcomes.items() if o == "loaded"]
-    default = [n for n, (o, _) in outcomes.items() if o == "default"]
-    partly = [n for n, (o, _) in outcomes.items() if o == "partly"]
-    kept = [n for n, (o, _) in outcomes.items() if o == "kept"]
-    skipped = [n for n, (o, _) in outcomes.items() if o == "skipped"]
-    parts = [f"{verb}: {', '.join(done) or 'nothing'}"]
-    if default:
-        parts.append(f"shipped default loaded: {', '.join(default)}")
-    if partly:
-        parts.append(f"partly {verb}: {', '.join(partly)}")
-    if kept:
-        parts.append(f"not {verb}, previous data kept: {', '.join(kept)}")
-    if skipped:
-        parts.append(f"skipped (no contact e-mail): {', '.join(skipped)}")
-    if not done and not default and not partly:
+    named = {kind: [n for n, (o, _) in outcomes.items() if o == kind]
+             for kind in ("loaded", "default", "partly", "kept", "skipped", "empty")}
+    labels = {"default": "shipped default loaded", "partly": f"partly {verb}", "kept": f"not {verb}, previous data "
+              "kept", "skipped": "skipped (no contact e-mail)", "empty": "nothing loaded"}
+    parts = [f"{verb}: {', '.join(named['loaded']) or 'nothing'}"]
+    parts += [f"{label}: {', '.join(named[kind])}" for kind, label in labels.items() if named[kind]]
+    if not (named["loaded"] or named["default"] or named["partly"]):
         parts.append("the warehouse file is unchanged")
     say("; ".join(parts))
-    return EXIT_OK if len(done) == len(outcomes) else EXIT_PARTIAL
+    return EXIT_OK if len(named["loaded"]) == len(outcomes) else EXIT_PARTIAL
 
 
 def cmd_import(args) -> int:
