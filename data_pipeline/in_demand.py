@@ -23,9 +23,8 @@ METHODS = {"washington": "Washington", "custom": "Custom"}
 WA_MIN_EMPLOYMENT = 50
 WA_IN_GROWTH_RATIO, WA_IN_SHARE_PCT = 0.90, 0.08
 WA_NOT_GROWTH_RATIO, WA_NOT_SHARE_PCT = 0.70, 1.0
-WA_SOURCE = ("Washington State Employment Security Department, “Occupations in Demand” methodology "
-             "(fortress.wa.gov/esd/employmentdata/…/occupations-in-demand/determine-demand; "
-             "esd.wa.gov/labormarketinfo/LAAO), as recorded in Sector Pulse SOURCES.md B.13")
+WA_SOURCE = ("Washington State Employment Security Department, “Occupations in Demand” methodology, "
+             "“Determine demand” (ESD labor market information: https://esd.wa.gov/labormarketinfo/LAAO)")
 WA_RULES_QUOTED = (
     "“Occupations included: unsuppressed, base-year employment of 50 or more in the area (state or WDA).” "
     "“Step 1, per horizon: in demand if the occupation’s average annual growth rate is ≥ 90% of the area’s total "

@@ -132,7 +132,7 @@ def test_without_the_all_occupation_projection_no_list_is_made():
 
 def test_method_text_quotes_the_washington_rule_and_says_growth_is_national():
     text = rules.method_text(rules.criteria(frame(row("a", 10, 5.0)), TOTALS))
-    assert "≥ 90% of the area’s total average annual growth rate" in text and "SOURCES.md B.13" in text
+    assert "≥ 90% of the area’s total average annual growth rate" in text and "Washington State Employment Security Department" in text
     assert "national growth from the BLS Employment Projections stands in for area growth" in text
 
 
