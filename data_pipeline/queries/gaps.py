@@ -8,10 +8,10 @@ import pandas as pd
 
 from data_pipeline import metrics
 from data_pipeline.queries._sql import (
-    OEWS_CROSS_INDUSTRY,
     _df,
     _marks,
     area_geography,
+    ep_occupations_in_area,
     oews_area_for_region,
     region_counties,
     staffing_pattern,
@@ -134,22 +134,7 @@ def occupation_gaps(
     table with all of its openings. gap_note also says why a gap is blank (an input not loaded, employment not
     published).
     """
-    rows = _df(con, """
-        SELECT p.soc_code, coalesce(o.occ_title, p.title) AS title, substr(p.soc_code, 1, 2) || '-0000' AS major_group,
-               m.occ_title AS major_title, p.education, p.work_experience, p.ojt_training,
-               e.tot_emp AS region_emp,
-               CASE WHEN e.occ_code IS NULL THEN 'no OEWS estimate in this area'
-                    WHEN e.tot_emp IS NULL THEN 'not released' ELSE 'published' END AS emp_status,
-               e.a_median, coalesce(list_contains(e.topcoded, 'a_median'), FALSE) AS a_median_topcoded,
-               p.emp_base AS ep_emp_base, p.openings_annual AS ep_openings, p.separations_rate AS ep_separations_rate,
-               p.emp_change_pct AS ep_emp_change_pct
-        FROM ep_occupation p
-        LEFT JOIN oews_estimate e ON e.area_code = ? AND e.naics = ? AND e.occ_code = p.soc_code
-        LEFT JOIN oews_occupation o ON o.occ_code = p.soc_code
-        LEFT JOIN oews_occupation m ON m.occ_code = substr(p.soc_code, 1, 2) || '-0000'
-        WHERE coalesce(p.occupation_type, 'Line item') = 'Line item' AND p.openings_annual IS NOT NULL
-        ORDER BY p.soc_code
-    """, [area_code, OEWS_CROSS_INDUSTRY])
+    rows = ep_occupations_in_area(con, area_code)  # the OEWS x EP join In-Demand Occupations reads too
     if middle_skill:
         rows = rows[rows["education"].isin(MIDDLE_SKILL)]
     rows["openings_rate"] = metrics.openings_rate(rows["ep_openings"], rows["ep_emp_base"], rows["ep_separations_rate"],
