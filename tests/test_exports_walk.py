@@ -86,8 +86,8 @@ def assert_honest(name: str, raw: bytes, region: str, counties: tuple[str, ...] 
 def materialise(seen) -> list[tuple[str, bytes]]:
     out = []
     for name, data in seen:
-        if callable(data) and chromium_path() is None:
-            continue
+        if callable(data) and chromium_path() is None and name.endswith((".png", ".svg")):
+            continue  # chart images need Chromium; CSV and Excel are built on click without it
         out.append((name, data() if callable(data) else data))
     return out
 
