@@ -54,3 +54,14 @@ def test_overview_of_a_group_with_an_unloaded_county_says_lower_bound(outlined, 
     bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     labels = [y for spec in bars for trace in spec["data"] for y in (trace.get("y") or []) if isinstance(y, str)]
     assert labels and any(label.endswith("(≥, lower bound)") for label in labels)
+
+
+def test_a_county_without_qcew_is_named_plainly_on_its_pages(outlined, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    use_warehouse(monkeypatch, outlined)
+    at = AppTest.from_file(APP_PY, default_timeout=60)
+    at.query_params["region"] = "county:21015"
+    at.run()
+    titles = [t.value for t in at.title]
+    assert titles and "Boone" in titles[0] and "no data loaded" not in titles[0]  # the mark is the picker's only

@@ -61,14 +61,20 @@ def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
     return out
 
 
-NO_DATA_MARK = " — no data loaded (map outline only)"
+NO_DATA_MARK = " — no data loaded (QCEW)"  # in the picker only: the region's own name never carries it
 
 
 def _county_titles(counties) -> dict[str, str]:
-    """{code: title} of counties, those with no QCEW data loaded marked so, listed after the ones with data."""
+    """{code: title} of counties, those with QCEW data loaded first (the picker marks the others)."""
     ordered = counties.sort_values("has_qcew", ascending=False, kind="stable")
-    return {code: title + ("" if has else NO_DATA_MARK)
-            for code, title, has in zip(ordered["code"], ordered["title"], ordered["has_qcew"], strict=True)}
+    return dict(zip(ordered["code"], ordered["title"], strict=True))
+
+
+def _county_label(code: str, titles: dict[str, str]) -> str:
+    """A county as the picker lists it: its title, marked when no QCEW data is loaded for it."""
+    counties = data.list_areas("county")
+    without = set(counties.loc[~counties["has_qcew"], "code"]) if not counties.empty else set()
+    return titles.get(code, code) + (NO_DATA_MARK if code in without else "")
 
 
 def _default(options: dict[str, dict[str, str]]) -> Region:
@@ -87,6 +93,8 @@ def _default(options: dict[str, dict[str, str]]) -> Region:
 
 def _option_label(kind: str, code: str, options: dict[str, dict[str, str]]) -> str:
     """A picker entry: metros carry their CBSA code, the form links use (`metro:20260`)."""
+    if kind == "county":
+        return _county_label(code, options[kind])
     title = options[kind].get(code, code)
     return f"{title} ({Region(kind, code).cbsa})" if kind == "metro" else title
 
@@ -212,7 +220,8 @@ def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
     with st.expander("Build a custom region"):
         name = st.text_input("Name", max_chars=regions.MAX_NAME, key="custom_name",
                              help="Letters, digits, spaces and . , ' & ( ) - _")
-        picked = st.multiselect("Counties", list(titles), key="custom_counties", format_func=titles.get)
+        picked = st.multiselect("Counties", list(titles), key="custom_counties",
+                                format_func=lambda c: _county_label(c, titles))
         if st.button("Save region", key="custom_save"):
             result = regions.save_custom(store, name, picked)
             if isinstance(result, RegionError):
