@@ -51,6 +51,8 @@ def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
         df = data.list_areas(kind)
         if not df.empty:
             out[kind] = _county_titles(df) if kind == "county" else dict(zip(df["code"], df["title"], strict=True))
+            if kind == "county":
+                _mark_counties(df)
     wibs = data.qwi_wib_areas()
     if not wibs.empty:
         out["wib"] = dict(zip(wibs["code"], wibs["title"], strict=True))
@@ -71,10 +73,16 @@ def _county_titles(counties) -> dict[str, str]:
 
 
 def _county_label(code: str, titles: dict[str, str]) -> str:
-    """A county as the picker lists it: its title, marked when no QCEW data is loaded for it."""
-    counties = data.list_areas("county")
-    without = set(counties.loc[~counties["has_qcew"], "code"]) if not counties.empty else set()
-    return titles.get(code, code) + (NO_DATA_MARK if code in without else "")
+    """A county as the picker lists it: its title, marked when no QCEW data is loaded for it.
+
+    The marked codes are worked out once per run (_mark_counties): format_func runs once per option, and
+    thousands of counties each reading the cached area list would take seconds."""
+    return titles.get(code, code) + (NO_DATA_MARK if code in st.session_state.get("_counties_without_qcew", ())
+                                     else "")
+
+
+def _mark_counties(counties) -> None:
+    st.session_state["_counties_without_qcew"] = frozenset(counties.loc[~counties["has_qcew"], "code"])
 
 
 def _default(options: dict[str, dict[str, str]]) -> Region:
