@@ -51,8 +51,6 @@ def _options(custom: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
         df = data.list_areas(kind)
         if not df.empty:
             out[kind] = _county_titles(df) if kind == "county" else dict(zip(df["code"], df["title"], strict=True))
-            if kind == "county":
-                _mark_counties(df)
     wibs = data.qwi_wib_areas()
     if not wibs.empty:
         out["wib"] = dict(zip(wibs["code"], wibs["title"], strict=True))
@@ -72,17 +70,16 @@ def _county_titles(counties) -> dict[str, str]:
     return dict(zip(ordered["code"], ordered["title"], strict=True))
 
 
-def _county_label(code: str, titles: dict[str, str]) -> str:
-    """A county as the picker lists it: its title, marked when no QCEW data is loaded for it.
-
-    The marked codes are worked out once per run (_mark_counties): format_func runs once per option, and
-    thousands of counties each reading the cached area list would take seconds."""
-    return titles.get(code, code) + (NO_DATA_MARK if code in st.session_state.get("_counties_without_qcew", ())
-                                     else "")
+def _county_label(code: str, titles: dict[str, str], without: frozenset[str]) -> str:
+    """A county as the picker lists it: its title, marked when no QCEW data is loaded for it."""
+    return titles.get(code, code) + (NO_DATA_MARK if code in without else "")
 
 
-def _mark_counties(counties) -> None:
-    st.session_state["_counties_without_qcew"] = frozenset(counties.loc[~counties["has_qcew"], "code"])
+def _without_qcew() -> frozenset[str]:
+    """Counties with no QCEW loaded, worked out once per run (format_func runs once per option; it must stay a
+    pure function of what it closes over, since AppTest and the browser call it outside the run)."""
+    counties = data.list_areas("county")
+    return frozenset(counties.loc[~counties["has_qcew"], "code"]) if not counties.empty else frozenset()
 
 
 def _default(options: dict[str, dict[str, str]]) -> Region:
@@ -99,10 +96,11 @@ def _default(options: dict[str, dict[str, str]]) -> Region:
     return NATION
 
 
-def _option_label(kind: str, code: str, options: dict[str, dict[str, str]]) -> str:
+def _option_label(kind: str, code: str, options: dict[str, dict[str, str]],
+                  without: frozenset[str] = frozenset()) -> str:
     """A picker entry: metros carry their CBSA code, the form links use (`metro:20260`)."""
     if kind == "county":
-        return _county_label(code, options[kind])
+        return _county_label(code, options[kind], without)
     title = options[kind].get(code, code)
     return f"{title} ({Region(kind, code).cbsa})" if kind == "metro" else title
 
@@ -169,7 +167,9 @@ def region_picker() -> RegionContext:
         codes = list(options[kind])
         if st.session_state.get(f"region_{kind}") not in codes:
             st.session_state[f"region_{kind}"] = codes[0]
-        code = st.selectbox(KIND_LABELS[kind], codes, key=f"region_{kind}", format_func=lambda c: _option_label(kind, c, options))
+        without = _without_qcew() if kind == "county" else frozenset()
+        code = st.selectbox(KIND_LABELS[kind], codes, key=f"region_{kind}",
+                            format_func=lambda c: _option_label(kind, c, options, without))
         region = Region(kind, code, options[kind].get(code, code))
         ctx = _context(region, options, custom)
         if ctx.is_custom:
@@ -225,11 +225,12 @@ def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
     if counties.empty:
         return
     titles = _county_titles(counties)
+    without = frozenset(counties.loc[~counties["has_qcew"], "code"])
     with st.expander("Build a custom region"):
         name = st.text_input("Name", max_chars=regions.MAX_NAME, key="custom_name",
                              help="Letters, digits, spaces and . , ' & ( ) - _")
         picked = st.multiselect("Counties", list(titles), key="custom_counties",
-                                format_func=lambda c: _county_label(c, titles))
+                                format_func=lambda c: _county_label(c, titles, without))
         if st.button("Save region", key="custom_save"):
             result = regions.save_custom(store, name, picked)
             if isinstance(result, RegionError):
