@@ -23,10 +23,10 @@ import duckdb
 
 from data_pipeline import missing
 from data_pipeline.config import SET_CONTACT, load_config, save_contact, valid_contact
+from data_pipeline.geography import POSTAL_FIPS, STATE_ABBR
 from data_pipeline.http import Fetcher, FetchError
 from data_pipeline.imported_files import collect_files
 from data_pipeline.sources import IMPORT_COMMAND, PartlyLoaded, RefreshOptions, Source, SourceError, registry, shipped
-from data_pipeline.sources.qcew import STATE_ABBR
 from data_pipeline.warehouse import (
     SCHEMA_VERSION,
     WarehouseError,
@@ -62,10 +62,9 @@ def parse_sources(text: str | None) -> tuple[str, ...]:
 def parse_states(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
-    by_abbr = {abbr: fips for fips, abbr in STATE_ABBR.items()}
     out = []
     for token in (t.strip().upper() for t in text.split(",") if t.strip()):
-        fips = token.zfill(2) if token.isdigit() else by_abbr.get(token)
+        fips = token.zfill(2) if token.isdigit() else POSTAL_FIPS.get(token)
         if fips not in STATE_ABBR:
             raise UsageError(f"unknown state {token[:20]!r}; use postal codes (OH) or FIPS codes (39)")
         out.append(fips)

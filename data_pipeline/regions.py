@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_pipeline.geography import POSTAL_FIPS
+
 KINDS = ("state", "metro", "county", "custom", "nation", "wib")
 MAX_TOKEN = 80
 MAX_NAME = 60
@@ -75,15 +77,6 @@ class Region:
 
 NATION = Region("nation", "US", "United States")
 
-# Postal code -> state FIPS, for metro titles such as 'Duluth, MN-WI' (every state a metro spans).
-_POSTAL = {
-    "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09", "DE": "10", "DC": "11",
-    "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17", "IN": "18", "IA": "19", "KS": "20", "KY": "21",
-    "LA": "22", "ME": "23", "MD": "24", "MA": "25", "MI": "26", "MN": "27", "MS": "28", "MO": "29", "MT": "30",
-    "NE": "31", "NV": "32", "NH": "33", "NJ": "34", "NM": "35", "NY": "36", "NC": "37", "ND": "38", "OH": "39",
-    "OK": "40", "OR": "41", "PA": "42", "RI": "44", "SC": "45", "SD": "46", "TN": "47", "TX": "48", "UT": "49",
-    "VT": "50", "VA": "51", "WA": "53", "WV": "54", "WI": "55", "WY": "56", "PR": "72",
-}
 
 
 def region_states(region: Region, title: str = "", custom: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
@@ -93,7 +86,7 @@ def region_states(region: Region, title: str = "", custom: dict[str, tuple[str, 
         return (region.code[:2],)
     if region.kind == "metro":
         tail = (title or region.name).rsplit(",", 1)[-1] if "," in (title or region.name) else ""
-        return tuple(dict.fromkeys(_POSTAL[p] for p in re.findall(r"\b[A-Z]{2}\b", tail) if p in _POSTAL))
+        return tuple(dict.fromkeys(POSTAL_FIPS[p] for p in re.findall(r"\b[A-Z]{2}\b", tail) if p in POSTAL_FIPS))
     if region.kind == "custom":
         return tuple(sorted({c[:2] for c in region.qcew_areas(custom)}))
     return ()

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
+from data_pipeline.geography import STATE_ABBR
 from data_pipeline.http import Fetcher, FetchError, Refused, Unreachable
 from data_pipeline.sources import RefreshOptions, Say, SourceError, stopped_part_way  # noqa: F401 - qcew.SourceError
 from data_pipeline.sources.qcew.csvfile import (  # noqa: F401 - the source's public names
@@ -194,13 +195,3 @@ def import_files(con: duckdb.DuckDBPyConnection, files: list[Path], say: Say) ->
     if ours:
         say(f"QCEW: loaded {len(ours)} files, {rows:,} rows")
     return rows
-
-
-STATE_ABBR = {
-    "01": "AL", "02": "AK", "04": "AZ", "05": "AR", "06": "CA", "08": "CO", "09": "CT", "10": "DE", "11": "DC",
-    "12": "FL", "13": "GA", "15": "HI", "16": "ID", "17": "IL", "18": "IN", "19": "IA", "20": "KS", "21": "KY",
-    "22": "LA", "23": "ME", "24": "MD", "25": "MA", "26": "MI", "27": "MN", "28": "MS", "29": "MO", "30": "MT",
-    "31": "NE", "32": "NV", "33": "NH", "34": "NJ", "35": "NM", "36": "NY", "37": "NC", "38": "ND", "39": "OH",
-    "40": "OK", "41": "OR", "42": "PA", "44": "RI", "45": "SC", "46": "SD", "47": "TN", "48": "TX", "49": "UT",
-    "50": "VT", "51": "VA", "53": "WA", "54": "WV", "55": "WI", "56": "WY", "72": "PR",
-}
