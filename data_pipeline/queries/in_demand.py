@@ -12,6 +12,7 @@ from data_pipeline.queries._sql import (
     OEWS_CROSS_INDUSTRY,
     _df,
     _marks,
+    _oews_area_name,
     ep_occupations_in_area,
     oews_area_for_region,
 )
@@ -32,7 +33,7 @@ def in_demand_area(con: duckdb.DuckDBPyConnection, kind: str, code: str, countie
     metros = set(links["cbsa_code"])
     if len(links) == len(set(counties)) and len(metros) == 1:
         target = f"00{metros.pop()}"
-        name = _area_name(con, target)
+        name = _oews_area_name(con, target)
         if name:
             return {"area_code": target, "area_name": name,
                     "note": f"OEWS publishes no county estimates: the counties of {code} all lie in {name}, so "
@@ -40,7 +41,7 @@ def in_demand_area(con: duckdb.DuckDBPyConnection, kind: str, code: str, countie
     states = {c[:2] for c in counties}
     if len(states) == 1:
         target = f"{states.pop()}00000"
-        name = _area_name(con, target)
+        name = _oews_area_name(con, target)
         if name:
             return {"area_code": target, "area_name": name,
                     "note": f"OEWS publishes no county estimates and the counties of {code} do not all lie in one "
@@ -48,11 +49,6 @@ def in_demand_area(con: duckdb.DuckDBPyConnection, kind: str, code: str, countie
     return {"area_code": None, "area_name": None,
             "note": f"OEWS publishes no county estimates, and the counties of {code} share neither one metro area "
                     "nor one state in the loaded data, so no OEWS area stands for them. Pick a state or metro."}
-
-
-def _area_name(con, area_code: str) -> str | None:
-    df = _df(con, "SELECT area_name FROM oews_area WHERE area_code = ?", [area_code])
-    return None if df.empty else str(df["area_name"].iloc[0])
 
 
 def in_demand_occupations(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
