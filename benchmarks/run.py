@@ -399,6 +399,11 @@ def browser_rows(b: dict) -> list[tuple]:
     return rows
 
 
+def reanchored(files: dict[str, list[str]], gen_dir: Path) -> dict[str, list[str]]:
+    """Manifest paths under this gen_dir (folder/file kept), so a moved or copied out/ folder is reused as is."""
+    return {k: [str(gen_dir / Path(p).parent.name / Path(p).name) for p in v] for k, v in files.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0],
                                      epilog=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -433,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
 
     say(f"1/7 generating SYNTHETIC QCEW files into {gen_dir}")
     if args.reuse and manifest.exists() and json.loads(manifest.read_text())["params"] == params:
-        files = json.loads(manifest.read_text())["files"]
+        files = reanchored(json.loads(manifest.read_text())["files"], gen_dir)
         say("  reused")
     else:
         gen = generate_qcew.generate(gen_dir, years, quarters, states, 2024, say=lambda m: say("  " + m))

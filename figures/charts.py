@@ -169,6 +169,11 @@ def _typed(values: np.ndarray) -> dict:
     return {"dtype": "f8", "bdata": base64.b64encode(values.astype("<f8").tobytes()).decode("ascii")}
 
 
+MAP_SHADES = 32  # published counties are shaded in this many steps of the colour scale (one trace each)
+MAP_GREYS = {"not disclosed": "#bdbdbd", "value not published": "#d9d9d9", "no QCEW row": "#f0f0f0",
+             "not loaded": "#ffffff"}
+
+
 def county_map(df: pd.DataFrame, value: str, *, title: str, source: str, value_title: str,
                outline: list[str] | tuple[str, ...] = (), diverging: bool = False) -> go.Figure:
     """Counties shaded by value; suppressed counties grey and labelled, never drawn as zero.
@@ -176,67 +181,89 @@ def county_map(df: pd.DataFrame, value: str, *, title: str, source: str, value_t
     Drawn as filled outlines on plain axes (longitude scaled by cos(latitude)), so the map needs no
     basemap download: plotly's geo maps fetch world outlines from a CDN and render nothing offline.
     The chosen region is outlined in black, so the map does not rely on colour alone.
-    One filled trace per county (its own colour and hover label) as plain dicts with NumPy coordinates,
-    joined to the validated layout without per-trace validation: validating ~250 Texas traces took
-    most of the page's figure time.
+
+    Few traces, whatever the number of counties: the browser pays plotly's per-trace work (defaults, array
+    crawl, drawing) for each one, and one trace per county cost Texas (254 counties) about a second of
+    browser time. Counties that share a colour share one filled trace: each missing status its own grey
+    (its legend entry), published counties in MAP_SHADES steps of the scale (within 1/64 of the range of
+    the exact colour; the hover label gives the value). Hover labels come from one trace of invisible
+    markers, one per county at the middle of its largest ring.
     """
     import json
     import math
 
     from plotly.colors import sample_colorscale
 
-    geometries = {f: json.loads(g)["geometry"] for f, g in zip(df["county_fips"], df["geojson"], strict=True)}
-    lats = [p[1] for g in geometries.values() for ring in _rings(g) for p in ring]
+    geometries = {f: _rings(json.loads(g)["geometry"]) for f, g in zip(df["county_fips"], df["geojson"], strict=True)}
+    lats = [p[1] for rings in geometries.values() for ring in rings for p in ring]
     kx = math.cos(math.radians((min(lats) + max(lats)) / 2)) if lats else 1.0
-    shown = df[df["status"].eq("published") & df[value].notna()]
+    status_of = df["status"].where(~(df["status"].eq("published") & df[value].isna()), "value not published")
+    published = status_of.eq("published").to_numpy()
+    numbers = df[value].to_numpy(dtype="float64", na_value=np.nan)
     scale = "PuOr" if diverging else "Cividis_r"
-    if len(shown):
-        values = shown[value].astype("float64")
+    low = high = 0.0
+    if published.any():
+        shown = numbers[published]
         if diverging:
-            span = float(values.abs().max()) or 1.0
+            span = float(np.abs(shown).max()) or 1.0
             low, high = -span, span
         else:
-            low, high = float(values.min()), float(values.max())
+            low, high = float(shown.min()), float(shown.max())
             high = high if high > low else low + 1.0
-    fig = go.Figure()
-    status_of = df["status"].where(~(df["status"].eq("published") & df[value].isna()), "value not published")
-    greys = {"not disclosed": "#bdbdbd", "value not published": "#d9d9d9", "no QCEW row": "#f0f0f0",
-             "not loaded": "#ffffff"}
-    published = status_of.eq("published").to_numpy()
-    numbers = df[value].to_numpy()
-    colours = iter(sample_colorscale(scale, [(float(n) - low) / (high - low) for n in numbers[published]])
-                   if published.any() else [])
-    counties = []
-    for row, status in zip(df.itertuples(index=False), status_of, strict=True):
-        xs, ys = _path(_rings(geometries[row.county_fips]), kx)
-        number = getattr(row, value)
-        if status == "published":
-            colour = next(colours)
+    steps = np.linspace(0.0, 1.0, MAP_SHADES)
+    shades = sample_colorscale(scale, list(steps))
+    fills: dict[str, list[np.ndarray]] = {}  # colour -> rings' paths of the counties drawn in it
+    names: dict[str, str] = {}  # colour -> trace name (the status, for the legend)
+    hover_x, hover_y, labels, fips = [], [], [], []
+    for row, status, number, is_published in zip(df.itertuples(index=False), status_of, numbers, published,
+                                                 strict=True):
+        rings = geometries[row.county_fips]
+        if is_published:
+            colour = shades[round((number - low) / (high - low) * (MAP_SHADES - 1))]
             label = f"<b>{row.county_name}</b><br>{value_title}: {number:,.2f}<br>Jobs: {fmt_int(row.emplvl)}"
+            names.setdefault(colour, value_title)
         else:
-            colour, label = greys[status], f"<b>{row.county_name}</b><br>{status}"
-        counties.append({"type": "scatter", "x": _typed(xs), "y": _typed(ys), "fill": "toself", "fillcolor": colour, "mode": "lines",
-                         "line": {"color": "#8c8c8c", "width": 0.7}, "hoveron": "fills", "hoverinfo": "text",
-                         "text": label, "showlegend": False, "name": row.county_name})
-    for status in dict.fromkeys(s for s in status_of if s != "published"):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status, marker={
-            "symbol": "square", "size": 14, "color": greys[status], "line": {"color": "#8c8c8c", "width": 1}}))
-    for fips in outline:
-        if fips in geometries:
-            xs, ys = _path(_rings(geometries[fips]), kx)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#000000", "width": 3},
-                                     hoverinfo="skip", showlegend=False))
-    if outline:
+            colour, label = MAP_GREYS[status], f"<b>{row.county_name}</b><br>{status}"
+            names[colour] = status
+        fills.setdefault(colour, []).append(np.column_stack(_path(rings, kx)))
+        cx, cy = _label_point(rings, kx)
+        hover_x.append(cx)
+        hover_y.append(cy)
+        labels.append(label)
+        fips.append(row.county_fips)
+    traces = []
+    for colour, parts in fills.items():
+        xy = np.concatenate(parts)
+        is_status = names[colour] in MAP_GREYS
+        traces.append({"type": "scatter", "x": _typed(xy[:, 0]), "y": _typed(xy[:, 1]), "fill": "toself",
+                       "fillcolor": colour, "mode": "lines", "line": {"color": "#8c8c8c", "width": 0.7},
+                       "hoverinfo": "skip", "name": names[colour], "showlegend": is_status,
+                       "legendrank": 1 if is_status else 1000})
+    traces.append({"type": "scatter", "x": hover_x, "y": hover_y, "mode": "markers", "name": "counties",
+                   "marker": {"size": 12, "opacity": 0}, "text": labels, "customdata": fips,
+                   "hovertemplate": "%{text}<extra></extra>", "showlegend": False})
+    fig = go.Figure()
+    drawn = [f for f in outline if f in geometries]
+    if drawn and len(drawn) < len(geometries):  # a region that is the whole map needs no outline
+        xy = np.concatenate([np.column_stack(_path(geometries[f], kx)) for f in drawn])
+        fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line={"color": "#000000", "width": 3},
+                                 hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="Selected region",
                                  line={"color": "#000000", "width": 3}))
-    if len(shown):
+    if published.any():
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", marker={
             "colorscale": scale, "cmin": low, "cmax": high, "color": [low], "showscale": True,
             "colorbar": {"title": {"text": value_title}}}))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(height=680)
+    fig.update_layout(height=680, hoverdistance=30)
     fig = layout(fig, title, source, "", "")
-    # The county traces go under the (validated) legend, outline and colour-bar traces, as before.
-    return go.Figure({"data": counties + [t.to_plotly_json() for t in fig.data],
+    # The county fills go under the (validated) outline and colour-bar traces.
+    return go.Figure({"data": traces + [t.to_plotly_json() for t in fig.data],
                       "layout": fig.layout.to_plotly_json()}, _validate=False)
+
+
+def _label_point(rings: list[list[list[float]]], kx: float) -> tuple[float, float]:
+    """Where a county's hover marker sits: the mean vertex of its largest ring (by vertex count)."""
+    ring = np.asarray(max(rings, key=len), dtype="float64")[:, :2]
+    return float(ring[:, 0].mean() * kx), float(ring[:, 1].mean())

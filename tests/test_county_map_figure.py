@@ -26,8 +26,28 @@ def _frame() -> pd.DataFrame:
 
 
 def _counties(fig) -> dict[str, dict]:
+    """{county name: {"fillcolor", "text"}} as the browser gets them: the fill trace holding the county's first
+    vertex, and the county's hover label."""
+    import base64
+
+    import numpy as np
+
     spec = json.loads(fig.to_json())
-    return {t["name"]: t for t in spec["data"] if t.get("fill") == "toself"}
+    fills = [t for t in spec["data"] if t.get("fill") == "toself"]
+    paths = [(np.frombuffer(base64.b64decode(t["x"]["bdata"]), "<f8"),
+              np.frombuffer(base64.b64decode(t["y"]["bdata"]), "<f8"), t["fillcolor"]) for t in fills]
+    hover = next(t for t in spec["data"] if t.get("name") == "counties")
+    frame = _frame().set_index("county_fips")
+    kx = np.cos(np.radians((40 + 42) / 2))  # the map's longitude scale for these shapes (latitudes 40-42)
+    out = {}
+    for fips, label in zip(hover["customdata"], hover["text"], strict=True):
+        geometry = json.loads(frame.loc[fips, "geojson"])["geometry"]
+        ring = geometry["coordinates"][0] if geometry["type"] == "Polygon" else geometry["coordinates"][0][0]
+        holders = {colour for xs, ys, colour in paths
+                   if all((np.isclose(xs, x * kx) & np.isclose(ys, y)).any() for x, y in ring)}
+        assert len(holders) == 1, (fips, holders)
+        out[frame.loc[fips, "county_name"]] = {"fillcolor": holders.pop(), "text": label}
+    return out
 
 
 def test_each_missing_status_has_its_own_grey_and_says_why_on_hover():
@@ -68,3 +88,27 @@ def test_charts_keep_the_white_house_template_when_streamlit_changes_plotlys_def
         pio.templates.default = before
     fig = charts.county_map(_frame(), "lq", title="T", source="S", value_title="LQ")
     assert json.loads(fig.to_json())["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+
+
+def _many(n: int) -> pd.DataFrame:
+    return pd.DataFrame([{"county_fips": f"48{i:03d}", "county_name": f"County {i}",
+                          "geojson": SQUARE % (-100 + i % 20, -99 + i % 20, -99 + i % 20, -100 + i % 20),
+                          "lq": i / 10, "emplvl": 100.0, "pct_1y": None,
+                          "status": "not disclosed" if i % 7 == 0 else "published"} for i in range(n)])
+
+
+def test_a_large_state_is_drawn_with_a_few_traces_and_keeps_a_hover_label_per_county():
+    fig = charts.county_map(_many(254), "lq", title="T", source="S", value_title="LQ")
+    spec = json.loads(fig.to_json())
+    assert len(spec["data"]) <= charts.MAP_SHADES + len(charts.MAP_GREYS) + 4  # not one trace per county
+    hover = next(t for t in spec["data"] if t.get("name") == "counties")
+    assert len(hover["text"]) == 254 and len(set(hover["customdata"])) == 254
+    assert sum("not disclosed" in label for label in hover["text"]) == len(range(0, 254, 7))
+
+
+def test_a_region_that_is_the_whole_map_gets_no_outline_but_a_county_in_it_does():
+    frame = _many(30)
+    whole = charts.county_map(frame, "lq", title="T", source="S", value_title="LQ", outline=list(frame["county_fips"]))
+    one = charts.county_map(frame, "lq", title="T", source="S", value_title="LQ", outline=["48003"])
+    assert "Selected region" not in {t.name for t in whole.data}
+    assert "Selected region" in {t.name for t in one.data}

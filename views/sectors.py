@@ -146,7 +146,7 @@ else:
     fig = charts.county_map(
         counties, m_measure, value_title=m_measures[m_measure], outline=outline, diverging=m_measure == "pct_1y",
         source=data.qcew_caption(str(year)) + " Boundaries: Census 2023 via us-atlas.",
-        title=f"{industries[m_code]}: {m_measures[m_measure].lower()} by county, {year}"
+        title=f"{industries[m_code]}: {m_measures[m_measure][0].lower() + m_measures[m_measure][1:]} by county, {year}"
               + (f" ({hidden} counties not disclosed)" if hidden else ""),
     )
     st.plotly_chart(fig, key="sector_map")
