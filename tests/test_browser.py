@@ -166,3 +166,21 @@ def test_bad_region_in_link_gets_a_message_not_a_traceback(page, app_url):
     no_exception(page)
     assert page.get_by_text("<script>", exact=False).count() >= 1  # shown as text, escaped
     shoot(page, "06_bad_region_link")
+
+
+def test_the_benchmarks_protocol_sessions_render_every_page_as_the_browser_does(app_url):
+    """benchmarks/sessions.py speaks Streamlit's websocket protocol to time the server alone; each of its renders
+    must be a whole page (the script ran to script_finished and sent the page's elements), never an error."""
+    import asyncio
+
+    from benchmarks import browser as bench_browser
+    from benchmarks import sessions
+
+    async def every_page():
+        return {path: await sessions.render(app_url, path, "region=county:39049") for path, _ in bench_browser.PAGES}
+
+    rendered = asyncio.run(every_page())
+    assert all(r["s"] > 0 and r["deltas"] >= 5 for r in rendered.values()), rendered
+    # Sector Demand sends its charts and tables on top of the sidebar (Hiring has no QWI here: the sidebar and a note).
+    assert rendered["sectors"]["deltas"] > rendered["hiring"]["deltas"] + 10
+    assert rendered["sectors"]["bytes"] > rendered["hiring"]["bytes"] + 50_000
