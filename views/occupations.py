@@ -7,6 +7,7 @@ import streamlit as st
 from figures import charts
 from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, oews_notes
+from ui.figure_cache import chart
 from ui.region import current, plain
 
 PCTS = ["a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90"]
@@ -134,7 +135,8 @@ if naics:
         st.info("BLS publishes no occupation detail for this industry.")
     else:
         top = pattern.iloc[0]
-        fig = charts.ranked_bars(
+        fig = chart(
+            charts.ranked_bars,
             pattern, "occ_title", "share_pct", top=15, text_format=".1f", source=source + "; shares: national",
             title=f"{top['occ_title']} make up {top['share_pct']:.1f}% of {names[naics]} jobs nationally",
             x_title="Share of the industry's US employment (%)")

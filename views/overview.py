@@ -7,6 +7,7 @@ from figures import charts
 from reports.exports import LOWER_BOUND_LABEL, lower_bound_note
 from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
+from ui.figure_cache import chart
 from ui.region import current, plain
 
 
@@ -20,16 +21,16 @@ def openings_overview(area: dict, src: dict, oews_src: str) -> None:
     top = gaps.sort_values("openings", ascending=False)
     first = top.iloc[0]
     st.subheader(f"Largest annual openings in {plain(area['area_name'])}")
-    fig = charts.ranked_bars(top, "title", "openings", x_title="Annual openings (jobs)", source=source,
-                             title=f"{first['title']}: about {charts.fmt_int(first['openings'])} openings a year")
+    fig = chart(charts.ranked_bars, top, "title", "openings", x_title="Annual openings (jobs)", source=source,
+                title=f"{first['title']}: about {charts.fmt_int(first['openings'])} openings a year")
     st.plotly_chart(fig, key="overview_openings")
     edu = data.openings_by_education(area["area_code"])
     edu = edu[(edu["education"] != "Not assigned") & edu["openings"].notna()]
     if not edu.empty:
         lead = edu.loc[edu["openings"].idxmax()]
-        fig = charts.ranked_bars(edu.sort_values("openings", ascending=False), "education", "openings",
-                                 x_title="Annual openings (jobs)", source=source,
-                                 title=f"{lead['education']}: the most openings, {charts.fmt_int(lead['openings'])} a year")
+        fig = chart(charts.ranked_bars, edu.sort_values("openings", ascending=False), "education", "openings",
+                    x_title="Annual openings (jobs)", source=source,
+                    title=f"{lead['education']}: the most openings, {charts.fmt_int(lead['openings'])} a year")
         st.plotly_chart(fig, key="overview_openings_education")
     st.caption(source)
 
@@ -89,7 +90,8 @@ change = latest["emplvl"] - base["emplvl"]
 verb = "added" if change >= 0 else "lost"
 headline = (f"{ctx.label} {verb} {abs(change):,.0f} jobs from {first} to {last}" if first < last and pd.notna(change)
             else f"{ctx.label} had {charts.fmt_int(latest['emplvl'])} jobs in {last} (one year loaded)")
-fig = charts.line_chart(totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption, title=headline)
+fig = chart(charts.line_chart, totals, "year", "emplvl", y_title="Jobs (annual average)", source=caption,
+            title=headline)
 st.plotly_chart(fig, key="overview_jobs")
 chart_downloads(fig, f"{ctx.label}_jobs", key="overview_jobs_img", notes=notes)
 st.caption(caption)
@@ -97,8 +99,8 @@ st.caption(caption)
 wage_change = latest["avg_wkly_wage"] - base["avg_wkly_wage"]
 wage_title = (f"Average weekly wage moved {wage_change:+,.0f} $ since {first}" if first < last and pd.notna(wage_change)
               else f"Average weekly wage was ${latest['avg_wkly_wage']:,.0f} in {last}")
-fig = charts.line_chart(totals, "year", "avg_wkly_wage", y_title="Average weekly wage (US$, current)",
-                        source=caption, title=wage_title)
+fig = chart(charts.line_chart, totals, "year", "avg_wkly_wage", y_title="Average weekly wage (US$, current)",
+            source=caption, title=wage_title)
 st.plotly_chart(fig, key="overview_wages")
 chart_downloads(fig, f"{ctx.label}_wages", key="overview_wages_img", notes=notes)
 st.caption(caption)
@@ -120,7 +122,8 @@ else:
     by_size, by_growth, by_lq = st.tabs(["Largest", "Fastest growing (5 yr)", "Most concentrated (LQ)"])
     with by_size:
         top = sectors.iloc[0]
-        fig = charts.ranked_bars(
+        fig = chart(
+            charts.ranked_bars,
             sectors, "industry_title", "emplvl", x_title="Jobs (annual average)", source=sector_caption,
             title=f"{top['industry_title']} is the largest private sector ({charts.fmt_int(top['emplvl'])} jobs)",
         )
@@ -132,7 +135,8 @@ else:
             st.info(f"Five-year growth needs {last - 5} loaded as well: "
                     f"`python -m data_pipeline refresh --sources qcew --years {last - 5}-{last}`.")
         else:
-            fig = charts.ranked_bars(
+            fig = chart(
+                charts.ranked_bars,
                 grow, "industry_title", "chg_5y", x_title=f"Change in jobs, {last - 5}–{last}",
                 source=sector_caption, text_format="+,.0f",
                 title=f"{grow.iloc[0]['industry_title']} grew most since {last - 5}",
@@ -141,7 +145,8 @@ else:
             chart_downloads(fig, f"{ctx.label}_growth_sectors_{last}", key="overview_growth_img", notes=notes)
     with by_lq:
         conc = sectors.sort_values("lq", ascending=False, na_position="last")
-        fig = charts.ranked_bars(
+        fig = chart(
+            charts.ranked_bars,
             conc, "industry_title", "lq", x_title="Location quotient (US = 1)", source=sector_caption,
             text_format=".2f", title=f"{conc.iloc[0]['industry_title']} is the most concentrated sector here",
         )

@@ -6,6 +6,7 @@ from figures import charts
 from reports.exports import lower_bound_note
 from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
+from ui.figure_cache import chart
 from ui.region import comparison_choices, current, plain
 
 LEVELS = {"supersector": "Supersector", "sector": "NAICS sector", "3-digit": "3-digit NAICS",
@@ -59,7 +60,8 @@ x = "period" if freq == "Quarterly" else "year"
 measures = {"emplvl": "Jobs", "estabs": "Establishments", "avg_wkly_wage": "Average weekly wage (US$)"}
 measure = st.radio("Measure", list(measures), format_func=measures.get, horizontal=True, key="sector_measure")
 leader = table.iloc[0]
-fig = charts.line_chart(
+fig = chart(
+    charts.line_chart,
     series, x, measure, color="industry_title", y_title=measures[measure], x_title="Period", source=caption,
     title=f"{leader['industry_title']} is the largest of the top {len(top)} industries "
           f"({charts.fmt_int(leader['emplvl'])} jobs in {year})",
@@ -97,7 +99,8 @@ if len(years) < 2 or table["pct_5y"].isna().all():
 best = table.dropna(subset=["lq", "pct_5y"])
 stars = best[(best["lq"] > 1) & (best["pct_5y"] > 0)]
 if not best.empty:
-    fig = charts.bubble_chart(
+    fig = chart(
+        charts.bubble_chart,
         table, source=caption,
         title=f"{len(stars)} industries are both concentrated here and growing ({year - 5}–{year})",
     )
@@ -117,7 +120,8 @@ else:
     else:
         ss_caption = data.qcew_caption(f"{start}–{end}") + own + " Dunn (1960) shift-share."
         won = shares.dropna(subset=["competitive"]).sort_values("competitive", ascending=False)
-        fig = charts.shift_share_bars(
+        fig = chart(
+            charts.shift_share_bars,
             shares, source=ss_caption,
             title=f"{won.iloc[0]['industry_title']} gained most beyond national and industry trends, {start}–{end}",
         )
@@ -143,7 +147,8 @@ if counties is None or counties.empty:
 else:
     outline = list(ctx.counties) or data.region_counties(ctx.region.kind, ctx.region.code)
     hidden = int(counties["status"].eq("not disclosed").sum())
-    fig = charts.county_map(
+    fig = chart(
+        charts.county_map,
         counties, m_measure, value_title=m_measures[m_measure], outline=outline, diverging=m_measure == "pct_1y",
         source=data.qcew_caption(str(year)) + " Boundaries: Census 2023 via us-atlas.",
         title=f"{industries[m_code]}: {m_measures[m_measure][0].lower() + m_measures[m_measure][1:]} by county, {year}"
@@ -176,7 +181,8 @@ if len(comparisons) > 1:
         comp = data.compare_sectors(comparisons, level, year)
         comp = comp[comp["industry_code"].isin(top)]
         if comp["pct_5y"].notna().any():
-            fig = charts.comparison_bars(
+            fig = chart(
+                charts.comparison_bars,
                 comp, "industry_title", "pct_5y", "region", x_title=f"Job change {year - 5}–{year} (%)",
                 source=caption, title=f"5-year job growth of {ctx.label}'s largest industries against wider areas",
             )
