@@ -125,6 +125,26 @@ async def load(page, url: str, wire: list[int]) -> dict:
     return {"s": done - t, "ws_bytes": sum(wire), **(await page.evaluate(DRAWN_JS))}
 
 
+H1_CHANGED_JS = """(before) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const h1 = document.querySelector('h1');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning' && !!h1 && h1.innerText !== before;
+}"""
+
+
+async def click(page, base: str, path: str, wire: list[int]) -> dict:
+    """One move within the app, as a user makes it: click the page's sidebar link (no reload: the JS bundle, the
+    websocket and the session stay). Seconds from the click to page-ready (new heading, script finished, drawn
+    elements unchanged for STABLE_MS)."""
+    before = await page.evaluate("() => (document.querySelector('h1') || {innerText: ''}).innerText")
+    wire.clear()
+    t = time.perf_counter()
+    await page.click(f'[data-testid="stSidebarNavLink"][href="{base}/{path}"]')
+    await page.wait_for_function(H1_CHANGED_JS, arg=before, timeout=120_000, polling=25)
+    done = await ready(page)
+    return {"s": done - t, "ws_bytes": sum(wire), **(await page.evaluate(DRAWN_JS))}
+
+
 async def new_page(browser) -> tuple[object, list[int]]:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -175,6 +195,19 @@ async def _bench(env: dict[str, str], wh: Path, tokens: dict[str, str], cold_run
                         f" | warm p50 {row['warm']['p50_s']:5.2f} p95 {row['warm']['p95_s']:5.2f} s | "
                         f"{row['ws_kb']:,.0f} KB, {row['plots']} plots, {row['tables']} tables, "
                         f"{row['errors']} errors")
+                # Warm, moving within the app: every page reached by its sidebar link from the one before.
+                rows = {r["page"]: r for r in result["pages"] if r["region"] == kind}
+                clicks: dict[str, list[float]] = {title: [] for _, title in PAGES}
+                await load(page, f"{url}/{PAGES[-1][0]}?region={token}", wire)
+                for _ in range(warm_runs):
+                    for path, title in PAGES:
+                        done = await click(page, url, path, wire)
+                        clicks[title].append(done["s"])
+                        rows[title]["click_errors"] = rows[title].get("click_errors", 0) + done["errors"]
+                for title, times in clicks.items():
+                    rows[title]["click"] = summary(times)
+                say(f"  {kind:<7} sidebar clicks p95: " + ", ".join(f"{t} {v['click']['p95_s']:.2f}"
+                                                                  for t, v in rows.items()))
             await page.context.close()
 
             # Concurrency: N sessions (one browser context each, its browser cache warmed by one untimed load)
