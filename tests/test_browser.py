@@ -172,6 +172,7 @@ def test_the_benchmarks_protocol_sessions_render_every_page_as_the_browser_does(
     """benchmarks/sessions.py speaks Streamlit's websocket protocol to time the server alone; each of its renders
     must be a whole page (the script ran to script_finished and sent the page's elements), never an error."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from benchmarks import browser as bench_browser
     from benchmarks import sessions
@@ -179,7 +180,8 @@ def test_the_benchmarks_protocol_sessions_render_every_page_as_the_browser_does(
     async def every_page():
         return {path: await sessions.render(app_url, path, "region=county:39049") for path, _ in bench_browser.PAGES}
 
-    rendered = asyncio.run(every_page())
+    with ThreadPoolExecutor(1) as pool:  # its own thread: Playwright's sync API keeps an event loop on this one
+        rendered = pool.submit(asyncio.run, every_page()).result()
     assert all(r["s"] > 0 and r["deltas"] >= 5 for r in rendered.values()), rendered
     # Sector Demand sends its charts and tables on top of the sidebar (Hiring has no QWI here: the sidebar and a note).
     assert rendered["sectors"]["deltas"] > rendered["hiring"]["deltas"] + 10
