@@ -35,6 +35,8 @@ def test_county_picker_marks_counties_that_only_have_map_outlines(outlined, monk
     assert any("Boone" in o and "no data loaded" in o for o in options)
     assert not any("Franklin" in o and "no data loaded" in o for o in options)
     assert "Boone" in options[-1]  # counties with data come first
+    assert not at.multiselect  # the builder's county list is sent only once the user opens it
+    at.toggle(key="custom_open").set_value(True).run()
     builder = at.multiselect(key="custom_counties").options
     assert any("Boone" in o and "no data loaded" in o for o in builder)
 

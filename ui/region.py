@@ -224,9 +224,13 @@ def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
     counties = data.list_areas("county")
     if counties.empty:
         return
+    # A toggle, not an expander: an expander's widgets are sent and mounted while it is closed, and the county list
+    # (~3,200 names) was most of what every page sent to the browser for a state or metro.
+    if not st.toggle("Build a custom region", key="custom_open"):
+        return
     titles = _county_titles(counties)
     without = frozenset(counties.loc[~counties["has_qcew"], "code"])
-    with st.expander("Build a custom region"):
+    with st.container(border=True):
         name = st.text_input("Name", max_chars=regions.MAX_NAME, key="custom_name",
                              help="Letters, digits, spaces and . , ' & ( ) - _")
         picked = st.multiselect("Counties", list(titles), key="custom_counties",

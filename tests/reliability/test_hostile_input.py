@@ -76,6 +76,7 @@ def test_hostile_region_link_is_shown_escaped_and_falls_back(app, loaded, kind, 
 def test_hostile_custom_region_name_is_refused_with_a_plain_message(loaded, monkeypatch, tmp_path, name, tally):
     (tmp_path / "warehouse.duckdb").write_bytes((loaded / "warehouse.duckdb").read_bytes())
     at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
+    at.toggle(key="custom_open").set_value(True).run()
     at.text_input(key="custom_name").input(name)
     at.multiselect(key="custom_counties").set_value(["39041"])
     at.button(key="custom_save").click()
