@@ -1,5 +1,6 @@
 """AppTest: start from app.py, move with switch_page, deep links via ?region=..., no exceptions."""
 
+import json
 import re
 
 import pytest
@@ -101,6 +102,7 @@ def test_picking_a_county_in_the_sidebar_updates_the_link(app):
 def test_custom_region_builder_saves_and_selects_the_region(tmp_path, monkeypatch):
     build_test_warehouse(tmp_path / "warehouse.duckdb")
     at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
+    at.toggle(key="custom_open").set_value(True).run()
     at.text_input(key="custom_name").input("Columbus core")
     at.multiselect(key="custom_counties").set_value(["39045", "39049"])
     at.button(key="custom_save").click()
@@ -166,3 +168,15 @@ def test_sector_page_compares_with_up_to_four_other_regions(app):
     assert not at.exception
     compared = at.dataframe[-1].value
     assert {"Delaware County, Ohio", "Delaware and Fairfield"} <= set(compared["region"])
+
+
+def test_overview_draws_one_sector_ranking_at_a_time_and_switches_on_request(tmp_path, monkeypatch):
+    build_test_warehouse(tmp_path / "warehouse.duckdb")
+    at = open_app(monkeypatch, tmp_path / "warehouse.duckdb").run()
+    titles = lambda: [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any("largest private sector" in t for t in titles())
+    assert not any("most concentrated" in t for t in titles())  # not drawn while hidden
+    at.segmented_control(key="overview_rank").set_value("Most concentrated (LQ)").run()
+    assert not at.exception
+    assert any("most concentrated sector here" in t for t in titles())
+    assert not any("largest private sector" in t for t in titles())

@@ -119,8 +119,10 @@ else:
                                                                                 + LOWER_BOUND_LABEL))
         sector_caption += (f" {int(flagged.sum())} sectors marked ≥ are lower bounds (a county suppressed or not "
                            "loaded), ranked by what is published.")
-    by_size, by_growth, by_lq = st.tabs(["Largest", "Fastest growing (5 yr)", "Most concentrated (LQ)"])
-    with by_size:
+    # One ranking drawn at a time: tabs drew all three charts on every load, two of them hidden.
+    rank = st.segmented_control("Rank sectors by", ["Largest", "Fastest growing (5 yr)", "Most concentrated (LQ)"],
+                                default="Largest", required=True, key="overview_rank")
+    if rank == "Largest":
         top = sectors.iloc[0]
         fig = chart(
             charts.ranked_bars,
@@ -129,7 +131,7 @@ else:
         )
         st.plotly_chart(fig, key="overview_size")
         chart_downloads(fig, f"{ctx.label}_largest_sectors_{last}", key="overview_size_img", notes=notes)
-    with by_growth:
+    elif rank == "Fastest growing (5 yr)":
         grow = sectors.dropna(subset=["chg_5y"]).sort_values("chg_5y", ascending=False)
         if grow.empty:
             st.info(f"Five-year growth needs {last - 5} loaded as well: "
@@ -143,7 +145,7 @@ else:
             )
             st.plotly_chart(fig, key="overview_growth")
             chart_downloads(fig, f"{ctx.label}_growth_sectors_{last}", key="overview_growth_img", notes=notes)
-    with by_lq:
+    else:
         conc = sectors.sort_values("lq", ascending=False, na_position="last")
         fig = chart(
             charts.ranked_bars,
