@@ -205,8 +205,7 @@ def gap_queries(con, kind: str, code: str) -> None:
     queries.credential_sources(con)
     area = queries.oews_area_for_region(con, kind, code)
     if area["area_code"] is not None:
-        queries.occupation_gaps(con, area["area_code"])
-        queries.openings_by_education(con, area["area_code"])
+        queries.education_totals(queries.occupation_gaps(con, area["area_code"]))  # ui/data: one query for both
 
 
 def in_demand_queries(con, kind: str, code: str, counties: tuple[str, ...]) -> None:

@@ -215,7 +215,8 @@ def occupation_gaps(area_code: str, allocation: str = "split", middle_skill: boo
 
 
 def openings_by_education(area_code: str) -> pd.DataFrame:
-    return _q("openings_by_education", area_code)
+    """From the cached gap table (default allocation; openings do not depend on it), not a second query."""
+    return queries.education_totals(occupation_gaps(area_code))
 
 
 def sector_gaps(naics: str, area_code: str, allocation: str = "split", middle_skill: bool = False) -> pd.DataFrame:

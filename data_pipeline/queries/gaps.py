@@ -172,8 +172,12 @@ def occupation_gaps(
 
 def openings_by_education(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
     """Regional annual openings summed by EP typical entry education, in BLS order; occupations = how many add up."""
-    gaps = occupation_gaps(con, area_code)
-    gaps["education"] = gaps["education"].fillna("Not assigned")
+    return education_totals(occupation_gaps(con, area_code))
+
+
+def education_totals(gaps: pd.DataFrame) -> pd.DataFrame:
+    """openings_by_education from an occupation_gaps frame already at hand (a page that shows both asks once)."""
+    gaps = gaps.assign(education=gaps["education"].fillna("Not assigned"))
     out = gaps.groupby("education", as_index=False).agg(
         openings=("openings", lambda s: s.sum(min_count=1)), occupations=("soc_code", "size"),
         without_estimate=("openings", lambda s: int(s.isna().sum())))
