@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -90,6 +91,7 @@ def test_one_failing_source_of_eight_costs_only_itself_and_exits_3(agency, tmp_p
     assert first.returncode == 0, first.stderr
     assert set(loaded_sources(folder)) == set(registry.NAMES)
     ep_before = query(folder, "SELECT * FROM ep_occupation ORDER BY soc_code")
+    time.sleep(1.1)  # loaded_at has one-second resolution: the second run's loads must not share ep's second
 
     state.gzip = True  # as BLS's CDN answers
     state.add_fault(EP_OPENINGS, *[Fault(body=ACCESS_DENIED, content_type="text/html")] * 5)
