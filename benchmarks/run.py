@@ -391,17 +391,9 @@ def browser_rows(b: dict) -> list[tuple]:
                          verdict(c["p95_s"] < TARGETS["warm_p95_s"] and not r.get("click_errors")),
                          f"{c['n']} moves within the app (no reload)"
                          + (f"; {r['click_errors']} EXCEPTION(S)" if r.get("click_errors") else "")))
-    for c in b["concurrency"]:
-        rows.append((f"(1) {c['sessions']} concurrent sessions, browsers", f"p50 {c['p50_s']:.2f} s / p95 {c['p95_s']:.2f} s",
-                     f"p95 < {TARGETS['concurrent_p95_s']:.0f} s" if c["sessions"] <= TARGETS["sessions"] else "report",
-                     verdict(c["p95_s"] < TARGETS["concurrent_p95_s"]) if c["sessions"] <= TARGETS["sessions"] else "-",
-                     f"{c['n']} warm loads, {c['loads_per_s']:.1f} loads/s, one server"))
-    if b["concurrency"]:
-        held = browser.sessions_held(b["concurrency"], TARGETS["concurrent_p95_s"])
-        tried = max(c["sessions"] for c in b["concurrency"])
-        rows.append(("(1) sessions one server holds at p95 < 2 s, browsers", f"{held}" + ("+" if held == tried else ""),
-                     f">= {TARGETS['sessions']}", verdict(held >= TARGETS["sessions"]),
-                     f"levels tried: {', '.join(str(c['sessions']) for c in b['concurrency'])}"))
+    rows += concurrency_rows(b["concurrency"], "browsers",
+                             lambda c: f"{c['n']} warm loads, {c['loads_per_s']:.1f} loads/s, one server",
+                             f"levels tried: {', '.join(str(c['sessions']) for c in b['concurrency'])}")
     return rows
 
 
@@ -410,19 +402,26 @@ def reanchored(files: dict[str, list[str]], gen_dir: Path) -> dict[str, list[str
     return {k: [str(gen_dir / Path(p).parent.name / Path(p).name) for p in v] for k, v in files.items()}
 
 
-def sessions_rows(levels: list[dict]) -> list[tuple]:
-    """Concurrency as the server alone sees it (protocol sessions, no Chromium on the same cores)."""
+def concurrency_rows(levels: list[dict], who: str, note, held_note: str) -> list[tuple]:
+    """One row per concurrency level (judged up to TARGETS['sessions'], reported beyond) and the most sessions held
+    at p95 under the limit; `who` says what drove them (browsers, or the server alone)."""
     limit, most = TARGETS["concurrent_p95_s"], TARGETS["sessions"]
-    rows = [(f"(1) {c['sessions']} concurrent sessions, server only", f"p50 {c['p50_s']:.2f} s / p95 {c['p95_s']:.2f} s",
+    rows = [(f"(1) {c['sessions']} concurrent sessions, {who}", f"p50 {c['p50_s']:.2f} s / p95 {c['p95_s']:.2f} s",
              f"p95 < {limit:.0f} s" if c["sessions"] <= most else "report",
-             verdict(c["p95_s"] < limit) if c["sessions"] <= most else "-",
-             f"{c['n']} renders to script_finished, {c['loads_per_s']:.1f} renders/s, no browser") for c in levels]
+             verdict(c["p95_s"] < limit) if c["sessions"] <= most else "-", note(c)) for c in levels]
     if levels:
         held = browser.sessions_held(levels, limit)
         tried = max(c["sessions"] for c in levels)
-        rows.append(("(1) sessions one server holds at p95 < 2 s, server only", f"{held}" + ("+" if held == tried else ""),
-                     f">= {most}", verdict(held >= most), "websocket sessions rendering every page in turn"))
+        rows.append((f"(1) sessions one server holds at p95 < 2 s, {who}", f"{held}" + ("+" if held == tried else ""),
+                     f">= {most}", verdict(held >= most), held_note))
     return rows
+
+
+def sessions_rows(levels: list[dict]) -> list[tuple]:
+    """Concurrency as the server alone sees it (protocol sessions, no Chromium on the same cores)."""
+    return concurrency_rows(levels, "server only",
+                            lambda c: f"{c['n']} renders to script_finished, {c['loads_per_s']:.1f} renders/s, no browser",
+                            "websocket sessions rendering every page in turn")
 
 
 def main(argv: list[str] | None = None) -> int:
