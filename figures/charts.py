@@ -214,6 +214,7 @@ def county_map(df: pd.DataFrame, value: str, *, title: str, source: str, value_t
     shades = sample_colorscale(scale, list(steps))
     fills: dict[str, list[np.ndarray]] = {}  # colour -> rings' paths of the counties drawn in it
     names: dict[str, str] = {}  # colour -> trace name (the status, for the legend)
+    paths: dict[str, np.ndarray] = {}  # county -> its rings' path (x, y), for its fill and the region outline
     hover_x, hover_y, labels, fips = [], [], [], []
     for row, status, number, is_published in zip(df.itertuples(index=False), status_of, numbers, published,
                                                  strict=True):
@@ -225,7 +226,8 @@ def county_map(df: pd.DataFrame, value: str, *, title: str, source: str, value_t
         else:
             colour, label = MAP_GREYS[status], f"<b>{row.county_name}</b><br>{status}"
             names[colour] = status
-        fills.setdefault(colour, []).append(np.column_stack(_path(rings, kx)))
+        paths[row.county_fips] = np.column_stack(_path(rings, kx))
+        fills.setdefault(colour, []).append(paths[row.county_fips])
         cx, cy = _label_point(rings, kx)
         hover_x.append(cx)
         hover_y.append(cy)
@@ -245,7 +247,7 @@ def county_map(df: pd.DataFrame, value: str, *, title: str, source: str, value_t
     fig = go.Figure()
     drawn = [f for f in outline if f in geometries]
     if drawn and len(drawn) < len(geometries):  # a region that is the whole map needs no outline
-        xy = np.concatenate([np.column_stack(_path(geometries[f], kx)) for f in drawn])
+        xy = np.concatenate([paths[f] for f in drawn])
         fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line={"color": "#000000", "width": 3},
                                  hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="Selected region",

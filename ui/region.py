@@ -229,7 +229,7 @@ def _custom_builder(store, custom: dict[str, tuple[str, ...]]) -> None:
     if not st.toggle("Build a custom region", key="custom_open"):
         return
     titles = _county_titles(counties)
-    without = frozenset(counties.loc[~counties["has_qcew"], "code"])
+    without = _without_qcew()
     with st.container(border=True):
         name = st.text_input("Name", max_chars=regions.MAX_NAME, key="custom_name",
                              help="Letters, digits, spaces and . , ' & ( ) - _")

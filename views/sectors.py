@@ -159,14 +159,14 @@ else:
     st.caption(data.qcew_caption(str(year)) + " Grey counties: not disclosed by BLS (not zero); white: no data "
                "loaded. Published LQs use the US as base.")
 
-picked = []
+comparisons = ctx.comparisons
 # The list of every loaded state, metro and county (~3,700 names) is sent only once asked for: as a closed
 # multiselect it was a third of what this page sent to the browser, and costly to mount, on every load.
 if st.toggle("Compare with other regions", key="compare_open"):
     choices = comparison_choices(ctx.region.token)
     picked = st.multiselect("Also compare with (up to 4 regions)", list(choices), max_selections=4, key="compare_with",
                             format_func=lambda t: choices[t][0])
-comparisons = ctx.comparisons + tuple(choices[t] for t in picked)
+    comparisons += tuple(choices[t] for t in picked)
 if len(comparisons) > 1:
     st.subheader("Compared with " + ", ".join(plain(label) for label, _ in comparisons[1:]))
     totals = data.compare_totals(comparisons, year)
