@@ -91,8 +91,12 @@ def test_unknown_but_well_formed_region_warns_and_falls_back(app):
 
 def test_picking_a_county_in_the_sidebar_updates_the_link(app):
     at = app.run()
+    viewed = at.sidebar.selectbox(key="region_state").value
     at.sidebar.radio(key="region_kind").set_value("county")
     at.run()
+    # the county list opens on the state the user was looking at and lists only its counties
+    assert at.sidebar.selectbox(key="region_county_state").value == viewed
+    assert {o.split(",")[-1].strip() for o in at.sidebar.selectbox(key="region_county").options} == {"Ohio"}
     at.sidebar.selectbox(key="region_county").set_value("39049")
     at.run()
     assert not at.exception

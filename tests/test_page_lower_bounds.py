@@ -31,10 +31,16 @@ def test_county_picker_marks_counties_that_only_have_map_outlines(outlined, monk
     at = AppTest.from_file(APP_PY, default_timeout=60)
     at.query_params["region"] = "county:39049"
     at.run()
+    # a county is picked by its state: the link's county opens on its own state's list, Kentucky's not sent
+    assert at.selectbox(key="region_county_state").value == "39"
+    options = at.selectbox(key="region_county").options
+    assert any("Franklin" in o and "no data loaded" not in o for o in options)
+    assert not any("Boone" in o for o in options)
+    at.selectbox(key="region_county_state").set_value("21").run()
     options = at.selectbox(key="region_county").options
     assert any("Boone" in o and "no data loaded" in o for o in options)
-    assert not any("Franklin" in o and "no data loaded" in o for o in options)
-    assert "Boone" in options[-1]  # counties with data come first
+    assert not any("Franklin" in o for o in options)
+    assert at.query_params["region"] == f"county:{BOONE}"  # the new state's first county, not Ohio's leftover
     assert not at.multiselect  # the builder's county list is sent only once the user opens it
     at.toggle(key="custom_open").set_value(True).run()
     builder = at.multiselect(key="custom_counties").options
