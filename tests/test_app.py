@@ -166,14 +166,35 @@ def test_warehouse_from_an_older_version_asks_for_the_upgrade_command(tmp_path, 
 def test_sector_page_compares_with_up_to_four_other_regions(app):
     app.query_params["region"] = "county:39049"
     at = app.run()
+    at.query_params["sector_view"] = "Compare regions"  # the tab, as a shared link opens it
     at.switch_page("views/sectors.py").run()
     assert "compare_with" not in [m.key for m in at.multiselect]  # the long list is sent only when asked for
     at.toggle(key="compare_open").set_value(True).run()
     at.multiselect(key="compare_with").set_value(["county:39041", "custom:Delaware and Fairfield"])
     at.run()
     assert not at.exception
-    compared = at.dataframe[-1].value
-    assert {"Delaware County, Ohio", "Delaware and Fairfield"} <= set(compared["region"])
+    compared = next(d.value for d in at.dataframe if "region" in d.value.columns)
+    assert {"United States", "Delaware County, Ohio", "Delaware and Fairfield"} <= set(compared["region"])
+    assert any(r.startswith("Ohio") for r in compared["region"])  # the county's state, without asking
+
+
+def test_sector_page_draws_only_the_open_tabs_chart_and_a_link_opens_another(app):
+    """Five charts drawn on every load cost the browser ~0.6 s, most of them below the fold: one tab at a time."""
+    app.query_params["region"] = "county:39049"
+    at = app.run()
+    at.switch_page("views/sectors.py").run()
+    titles = lambda: [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles()) == 1 and "largest of the top" in titles()[0]
+    assert not at.exception and len(at.dataframe) == 1  # the table of every industry stays under the tabs
+    for view, words in [("Growth & concentration", "concentrated here and growing"),
+                        ("Shift-share", "beyond national and industry trends")]:
+        at.query_params["sector_view"] = view
+        at.switch_page("views/sectors.py").run()
+        assert not at.exception, view
+        assert len(titles()) == 1 and words in titles()[0], (view, titles())
+    at.query_params["sector_view"] = "County map"  # this warehouse has no county boundaries: it says so
+    at.switch_page("views/sectors.py").run()
+    assert not titles() and "refresh --sources boundaries" in texts(at.info)
 
 
 def test_overview_draws_one_sector_ranking_at_a_time_and_switches_on_request(tmp_path, monkeypatch):

@@ -18,7 +18,9 @@ from tests.gap_files import build_gap_warehouse
 from tests.qwi_fixtures import add_qwi
 
 PAGES = ("views/overview.py", "views/sectors.py", "views/occupations.py", "views/credential_gaps.py",
-         "views/hiring.py")
+         "views/hiring.py", "views/sectors.py?sector_view=Growth & concentration",
+         "views/sectors.py?sector_view=Shift-share", "views/sectors.py?sector_view=County map",
+         "views/sectors.py?sector_view=Compare regions")
 LINKED_GROUP = {"region": "custom:Arrowhead", "counties": "39041.39049"}
 
 
@@ -95,7 +97,8 @@ def materialise(seen) -> list[tuple[str, bytes]]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_download_on_every_page_names_its_sources_and_says_test_data(synthetic, files, monkeypatch, page):
     use_warehouse(monkeypatch, synthetic)
-    run_page(page, {"region": "metro:C1814"})
+    page, _, tab = page.partition("?")  # a Sector Demand tab other than the first, as its link opens it
+    run_page(page, {"region": "metro:C1814", **dict([tab.split("=")] if tab else [])})
     exported = materialise(files)
     kinds = {n.rsplit(".", 1)[1] for n, _ in exported}
     assert {"csv", "xlsx"} <= kinds, page
