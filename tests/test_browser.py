@@ -185,4 +185,4 @@ def test_the_benchmarks_protocol_sessions_render_every_page_as_the_browser_does(
     assert all(r["s"] > 0 and r["deltas"] >= 5 for r in rendered.values()), rendered
     # Sector Demand sends its charts and tables on top of the sidebar (Hiring has no QWI here: the sidebar and a note).
     assert rendered["sectors"]["deltas"] > rendered["hiring"]["deltas"] + 10
-    assert rendered["sectors"]["bytes"] > rendered["hiring"]["bytes"] + 50_000
+    assert rendered["sectors"]["bytes"] > rendered["hiring"]["bytes"] + 10_000  # its chart and tables
