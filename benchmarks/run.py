@@ -226,6 +226,11 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
     sidebar += [(f"list_areas({k})", lambda c, k=k: queries.list_areas(c, k)) for k in ("state", "metro", "county", "nation")]
     if kind == "metro":
         sidebar.append(("metro_state", lambda c: queries.metro_state(c, a[0])))
+    sector_head = [
+        ("qcew_facts", lambda c: queries.qcew_facts(c)),
+        ("qcew_years", lambda c: queries.qcew_years(c, a)),
+        ("sector_table(sector)", lambda c: queries.sector_table(c, a, "sector", last)),
+    ]
     return {
         "sidebar (region picker)": sidebar,
         "Overview": [
@@ -233,18 +238,23 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
             ("area_totals", lambda c: queries.area_totals(c, a)),
             ("sector_table(sector)", lambda c: queries.sector_table(c, a, "sector", last)),
         ],
-        "Sector Demand": [
-            ("qcew_facts", lambda c: queries.qcew_facts(c)),
-            ("qcew_years", lambda c: queries.qcew_years(c, a)),
-            ("sector_table(sector)", lambda c: queries.sector_table(c, a, "sector", last)),
-            ("sector_series(sector)", lambda c: queries.sector_series(c, a, "sector", False)),
-            ("shift_share(sector)", lambda c: queries.shift_share(c, a, "sector", start, last)),
-            ("compare_totals", lambda c: queries.compare_totals(c, comp, last)),
-            # ui/data.compare_sectors reuses the region's own table above and reads the others together.
-            ("compare_sectors(sector)", lambda c: queries.sector_tables(c, comp[1:], "sector", last)),
+        # Sector Demand's tabs are lazy: a render runs the page's head (facts, years, the industry table) and the
+        # open tab's queries. A load opens "Over time"; each other tab is its own set (growth & concentration
+        # draws from the table alone).
+        "Sector Demand": [*sector_head, ("sector_series(sector)", lambda c: queries.sector_series(c, a, "sector", False))],
+        "Sector Demand: shift-share tab": [
+            *sector_head, ("shift_share(sector)", lambda c: queries.shift_share(c, a, "sector", start, last))],
+        "Sector Demand: county map tab": [
+            *sector_head,
             ("county_map", lambda c: queries.county_map(c, *region["map"], last)),
             *([("region_counties", lambda c: queries.region_counties(c, kind, code))] if kind in ("state", "metro")
               else []),
+        ],
+        "Sector Demand: compare tab": [
+            *sector_head,
+            ("compare_totals", lambda c: queries.compare_totals(c, comp, last)),
+            # ui/data.compare_sectors reuses the region's own table above and reads the others together.
+            ("compare_sectors(sector)", lambda c: queries.sector_tables(c, comp[1:], "sector", last)),
         ],
         "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code))],
         "Credential Gaps": [("credential gaps page", lambda c: gap_queries(c, kind, code))],
