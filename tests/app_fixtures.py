@@ -32,11 +32,14 @@ def open_app(monkeypatch, path: Path, timeout: int = 30) -> AppTest:
     return AppTest.from_file(APP_PY, default_timeout=timeout)
 
 
-def open_page(view: str, region: str) -> AppTest:
-    """The app (already pointed at a warehouse) at ?region=..., switched to one page, without exception boxes."""
+def open_page(view: str, region: str, **params: str) -> AppTest:
+    """The app (already pointed at a warehouse) at ?region=..., switched to one page, without exception boxes;
+    params are further link parameters (a page's open tab, e.g. occ_view="Wage ranges")."""
     at = AppTest.from_file(APP_PY, default_timeout=60)
     at.query_params["region"] = region
     at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
     at.switch_page(view)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

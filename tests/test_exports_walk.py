@@ -20,7 +20,8 @@ from tests.qwi_fixtures import add_qwi
 PAGES = ("views/overview.py", "views/sectors.py", "views/occupations.py", "views/credential_gaps.py",
          "views/hiring.py", "views/sectors.py?sector_view=Growth & concentration",
          "views/sectors.py?sector_view=Shift-share", "views/sectors.py?sector_view=County map",
-         "views/sectors.py?sector_view=Compare regions")
+         "views/sectors.py?sector_view=Compare regions", "views/occupations.py?occ_view=Wage ranges",
+         "views/occupations.py?occ_view=Staffing pattern of an industry (national)")
 LINKED_GROUP = {"region": "custom:Arrowhead", "counties": "39041.39049"}
 
 

@@ -66,6 +66,8 @@ def test_default_list_labels_by_washington_rules_with_reasons_and_counts(fixture
     assert nurse["reason"].startswith("1,874 openings a year (1.7% of the region's); growth 6.1% vs 3.0%")
     assert {m.label: m.value for m in at.metric} == {"In demand": "3", "Balanced": "3", "Not in demand": "1",
                                                     "Listed apart (not labelled)": "5"}
+    assert len(at.dataframe) == 1  # the occupations listed apart are sent only when asked for
+    at.toggle(key="demand_apart_open").set_value(True).run()
     apart = at.dataframe[1].value.set_index("soc_code")["apart_reason"]
     assert "fewer than 50" in apart["47-2111"]
     page = text(at)
@@ -116,6 +118,7 @@ def test_without_projections_the_page_says_how_to_load_them(tmp_path, monkeypatc
 
 def test_state_and_nation_lists_with_downloads(fixture):
     state = open_page(VIEW, "state:39")
+    state.toggle(key="demand_apart_open").set_value(True).run()
     apart = state.dataframe[1].value.set_index("soc_code")["apart_reason"]
     assert "not released" in apart["29-1171"]  # Ohio's nurse-practitioner employment is not released
     assert labels(state)["29-1141"] == "In demand"

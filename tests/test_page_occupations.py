@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -130,7 +131,17 @@ def test_metro_page_shows_topcoded_wages_as_at_least(oews_warehouse):
     assert table.loc["11-1011", "a_median"] == "≥ $239,200"
     assert table.loc["29-1141", "a_median"] == "$83,900"
     assert "1,105,580" in shown(at)
-    assert len(at.get("plotly_chart")) == 2
+    assert not at.get("plotly_chart") and "occ_pick" not in [m.key for m in at.multiselect]  # the table tab only
+
+
+def test_wage_ranges_and_staffing_tabs_draw_their_chart_when_opened(oews_warehouse):
+    """The charts and their long pickers are drawn only in their own tab, which a link can open."""
+    titles = lambda at: [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    wages = open_page("views/occupations.py", "metro:C1814", occ_view="Wage ranges")
+    assert len(titles(wages)) == 1 and "pays the highest median here" in titles(wages)[0]
+    assert not wages.dataframe and "occ_pick" in [m.key for m in wages.multiselect]
+    staffing = open_page("views/occupations.py", "metro:C1814", occ_view="Staffing pattern of an industry (national)")
+    assert len(titles(staffing)) == 1 and "jobs nationally" in titles(staffing)[0]
 
 
 def test_county_page_says_it_is_shown_for_its_metro(oews_warehouse):

@@ -108,7 +108,8 @@ st.dataframe(table[shown], hide_index=True, width="stretch", key="demand_table",
     "gap": st.column_config.NumberColumn("Gap (openings − completions)"), "reason": "Why"})
 st.caption(md(f"{source} A wage marked ≥ is at or above the BLS top code. {rules.NATIONAL_GROWTH}"))
 
-with st.expander(f"Listed apart, not labelled ({len(apart):,})"):
+# A toggle, not an expander: a closed expander's table is still sent and mounted on every load.
+if st.toggle(f"Show the {len(apart):,} occupations listed apart, not labelled", key="demand_apart_open"):
     st.dataframe(apart[["title", "soc_code", "region_emp", "apart_reason"]], hide_index=True, width="stretch",
                  key="demand_apart", column_config={"title": "Occupation", "soc_code": "SOC",
                                                     "region_emp": "Regional employment", "apart_reason": "Why"})
