@@ -34,9 +34,14 @@ def test_duluth_list_keeps_a_changed_method_in_the_link_across_a_reload(page, de
     settle(page, "Washington ESD rules:")
     no_exception(page)
     page.get_by_text("How labels are given", exact=False).first.click()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)  # the list opens first
     settle(page, "Washington ESD rules.")
     shoot(page, "08_in_demand_duluth")
+    page.get_by_role("tab", name="Openings and wages chart").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    settle(page, "occupations are in demand in Duluth")
+    assert "demand_view=" in page.url  # the open tab is in the link
+    shoot(page, "08b_in_demand_duluth_chart")
     page.get_by_text("Custom", exact=True).first.click()
     settle(page, "Custom criteria:")
     assert "demand_method=Custom" in page.url

@@ -7,6 +7,8 @@ Custom defaults: 361 openings (75th percentile), 3.0% growth, $51,340 median wag
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,7 +75,16 @@ def test_default_list_labels_by_washington_rules_with_reasons_and_counts(fixture
     page = text(at)
     assert "≥ 90% of the area’s total average annual growth rate" in page
     assert "stands in for area growth" in page
-    assert len(at.get("plotly_chart")) == 1
+    assert not at.get("plotly_chart")  # the list tab opens first; the chart draws in its own tab
+
+
+def test_chart_tab_draws_every_labelled_occupation(fixture):
+    at = open_with("metro:C1814", demand_view="Openings and wages chart")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1 and not at.dataframe
+    spec = json.loads(charts[0].proto.spec)
+    assert "3 of 7 occupations are in demand in Columbus" in spec["layout"]["title"]["text"]
+    assert [t["name"] for t in spec["data"]] == ["In demand (3)", "Balanced (3)", "Not in demand (1)"]
 
 
 def test_a_criterion_in_the_url_changes_labels_and_a_reload_keeps_it(fixture):

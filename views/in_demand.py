@@ -84,35 +84,51 @@ supply = (f"; NCES IPEDS completions {src['ipeds_year'] - 1}-{str(src['ipeds_yea
           "crosswalk (a program counts for every occupation it prepares for: an upper bound)" if supply_ok else "")
 source = (f"Sources: BLS Employment Projections {src['ep_release']} (national; retrieved "
           f"{(src['ep_retrieved'] or 'unknown')[:10]}); BLS OEWS {rel['release']}, {area['area_name']}{supply}.")
-top = view[view["label"] == rules.IN_DEMAND].head(1)
-title = (f"{counts[rules.IN_DEMAND]} of {len(view)} occupations are in demand in {area['area_name']}"
-         + (f"<br><sup>{top['title'].iloc[0]} has the most openings among them ({top['openings'].iloc[0]:,.0f} a year)"
-            "</sup>" if len(top) else ""))
-fig = openings_wage_chart(view, title, source, crit.wage)
-st.plotly_chart(fig, key="demand_chart")
-chart_downloads(fig, f"in_demand_chart_{area['area_name']}", key="demand_chart_dl")
 
-table = view.assign(wage=[rules.wage_text(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"],
-                                                                  strict=True)],
-                    openings=view["openings"].round(), completions=view["completions"].round(), gap=view["gap"].round())
-shown = ["label", "title", "soc_code", "openings", "share_pct", "growth_pct", "wage", "wage_ratio", "education",
-         "work_experience", "ojt_training", "completions", "gap", "reason"]
-st.dataframe(table[shown], hide_index=True, width="stretch", key="demand_table", column_config={
-    "label": "Label", "title": "Occupation", "soc_code": "SOC",
-    "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
-    "share_pct": st.column_config.NumberColumn("% of region's openings", format="%.2f"),
-    "growth_pct": st.column_config.NumberColumn(f"Growth {crit.years} (US, %)", format="%.1f"),
-    "wage": "Median annual wage", "wage_ratio": st.column_config.NumberColumn("Median ÷ threshold", format="%.2f"),
-    "education": "Typical entry education", "work_experience": "Related work experience",
-    "ojt_training": "On-the-job training", "completions": st.column_config.NumberColumn("Local completions a year"),
-    "gap": st.column_config.NumberColumn("Gap (openings − completions)"), "reason": "Why"})
-st.caption(md(f"{source} A wage marked ≥ is at or above the BLS top code. {rules.NATIONAL_GROWTH}"))
 
-# A toggle, not an expander: a closed expander's table is still sent and mounted on every load.
-if st.toggle(f"Show the {len(apart):,} occupations listed apart, not labelled", key="demand_apart_open"):
-    st.dataframe(apart[["title", "soc_code", "region_emp", "apart_reason"]], hide_index=True, width="stretch",
-                 key="demand_apart", column_config={"title": "Occupation", "soc_code": "SOC",
-                                                    "region_emp": "Regional employment", "apart_reason": "Why"})
+def the_list() -> None:
+    """Every judged occupation with its label and the reason, then those listed apart."""
+    table = view.assign(wage=[rules.wage_text(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"],
+                                                                      strict=True)],
+                        openings=view["openings"].round(), completions=view["completions"].round(), gap=view["gap"].round())
+    shown = ["label", "title", "soc_code", "openings", "share_pct", "growth_pct", "wage", "wage_ratio", "education",
+             "work_experience", "ojt_training", "completions", "gap", "reason"]
+    st.dataframe(table[shown], hide_index=True, width="stretch", key="demand_table", column_config={
+        "label": "Label", "title": "Occupation", "soc_code": "SOC",
+        "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
+        "share_pct": st.column_config.NumberColumn("% of region's openings", format="%.2f"),
+        "growth_pct": st.column_config.NumberColumn(f"Growth {crit.years} (US, %)", format="%.1f"),
+        "wage": "Median annual wage", "wage_ratio": st.column_config.NumberColumn("Median ÷ threshold", format="%.2f"),
+        "education": "Typical entry education", "work_experience": "Related work experience",
+        "ojt_training": "On-the-job training", "completions": st.column_config.NumberColumn("Local completions a year"),
+        "gap": st.column_config.NumberColumn("Gap (openings − completions)"), "reason": "Why"})
+    st.caption(md(f"{source} A wage marked ≥ is at or above the BLS top code. {rules.NATIONAL_GROWTH}"))
+
+    # A toggle, not an expander: a closed expander's table is still sent and mounted on every load.
+    if st.toggle(f"Show the {len(apart):,} occupations listed apart, not labelled", key="demand_apart_open"):
+        st.dataframe(apart[["title", "soc_code", "region_emp", "apart_reason"]], hide_index=True, width="stretch",
+                     key="demand_apart", column_config={"title": "Occupation", "soc_code": "SOC",
+                                                        "region_emp": "Regional employment", "apart_reason": "Why"})
+
+
+def the_chart() -> None:
+    """Openings against median wage, one colour per label."""
+    top = view[view["label"] == rules.IN_DEMAND].head(1)
+    title = (f"{counts[rules.IN_DEMAND]} of {len(view)} occupations are in demand in {area['area_name']}"
+             + (f"<br><sup>{top['title'].iloc[0]} has the most openings among them "
+                f"({top['openings'].iloc[0]:,.0f} a year)</sup>" if len(top) else ""))
+    fig = openings_wage_chart(view, title, source, crit.wage)
+    st.plotly_chart(fig, key="demand_chart")
+    chart_downloads(fig, f"in_demand_chart_{area['area_name']}", key="demand_chart_dl")
+
+
+# Lazy tabs, the list first: the chart of every occupation cost the browser ~0.5 s of CPU and ~200 KB on every load
+# of a page whose product is the list a board adopts. The open tab is in the link (?demand_view=).
+for tab, draw in zip(st.tabs(["The list", "Openings and wages chart"], key="demand_view", on_change="rerun",
+                             bind="query-params"), (the_list, the_chart), strict=True):
+    if tab.open:
+        with tab:
+            draw()
 
 download_buttons(rules.export_frame(view, apart, crit, source), f"in_demand_{area['area_name']}_{method}", {
     "Method": rules.method_text(crit), "Source": source, "Region": ctx.label, "Area used": area["area_name"],
