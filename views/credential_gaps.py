@@ -86,53 +86,72 @@ cols[1].metric("Occupations with more openings than completions", f"{short:,}" i
 cols[2].metric(f"Completions, {ALLOCATIONS[allocation].split(' (')[0].lower()}",
                charts.fmt_int(view["completions"].sum(min_count=1)) if supply_ok else "not loaded")
 
-edu = data.openings_by_education(area["area_code"])
-if (edu["education"] == "Not assigned").all():
-    st.caption("Openings by typical entry education: the loaded Employment Projections carry no entry-education "
-               "assignments (BLS Table 1.2 or 5.4), so this chart is left out.")
-elif edu["openings"].notna().any():
-    top = edu.loc[edu["openings"].idxmax()]
-    st.plotly_chart(education_chart(
-        edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
-        source), key="gap_edu_chart")
-    download_buttons(edu, f"openings_by_education_{area['area_name']}", notes,
-                     key="gap_edu_dl")
-
-st.subheader("Occupations by gap" + ("" if naics == "all" else f" in {names[naics]}"))
 view = view.assign(wage=[wage(v, t) for v, t in zip(view["a_median"], view["a_median_topcoded"], strict=True)])
-unranked = view[~view["ranked"] & view["gap_note"].str.startswith(data.NO_LOCAL_PROGRAM)]
-view_ranked = view.drop(unranked.index)
-table = view_ranked.assign(
-    openings=view_ranked["openings"].round(), completions=view_ranked["completions"].round(),
-    gap=view_ranked["gap"].round())
-shown = ["soc_code", "title", "wage", "openings", *(["completions", "gap"] if supply_ok else []), "education",
-         "work_experience", "ojt_training", *(["share_pct"] if "share_pct" in table else []),
-         *(["gap_note"] if supply_ok else [])]
-if not supply_ok:
-    st.caption("Gap and completions columns: IPEDS completions not loaded (see the note above for the download "
-               "links and the import command).")
-st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
-    "title": st.column_config.TextColumn("Occupation", pinned=True),
-    "soc_code": st.column_config.TextColumn("SOC", pinned=True), "wage": "Median annual wage (OEWS)",
-    "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
-    "completions": st.column_config.NumberColumn("Completions a year", format="localized"),
-    "gap": st.column_config.NumberColumn("Gap (openings − completions)", format="localized"),
-    "education": "Typical entry education", "work_experience": "Related work experience",
-    "ojt_training": "On-the-job training", "share_pct": st.column_config.NumberColumn("% of sector jobs (US)",
-                                                                                       format="%.1f"),
-    "gap_note": "Why blank"})
-if not unranked.empty:
-    st.subheader("Occupations no local program maps to")
-    st.caption("No program at this area's colleges prepares for these occupations in the CIP-SOC crosswalk, so "
-               "they have no gap to rank: their openings are filled by on-the-job training, other places' graduates "
-               "or experienced workers.")
-    st.dataframe(unranked.assign(openings=unranked["openings"].round())[["soc_code", "title", "wage", "openings",
-                                                                         "education", "gap_note"]].head(200),
-                 hide_index=True, width="stretch", key="gap_unranked", column_config={
-                     "title": st.column_config.TextColumn("Occupation", pinned=True),
-                     "soc_code": st.column_config.TextColumn("SOC", pinned=True),
-                     "wage": "Median annual wage (OEWS)", "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
-                     "education": "Typical entry education", "gap_note": "Why not ranked"})
+
+
+def gap_tables() -> None:
+    """Occupations ranked by gap, then those no local program maps to."""
+    if naics != "all":
+        st.subheader(f"Occupations by gap in {names[naics]}")
+    unranked = view[~view["ranked"] & view["gap_note"].str.startswith(data.NO_LOCAL_PROGRAM)]
+    view_ranked = view.drop(unranked.index)
+    table = view_ranked.assign(
+        openings=view_ranked["openings"].round(), completions=view_ranked["completions"].round(),
+        gap=view_ranked["gap"].round())
+    shown = ["soc_code", "title", "wage", "openings", *(["completions", "gap"] if supply_ok else []), "education",
+             "work_experience", "ojt_training", *(["share_pct"] if "share_pct" in table else []),
+             *(["gap_note"] if supply_ok else [])]
+    if not supply_ok:
+        st.caption("Gap and completions columns: IPEDS completions not loaded (see the note above for the download "
+                   "links and the import command).")
+    st.dataframe(table[shown].head(200), hide_index=True, width="stretch", column_config={
+        "title": st.column_config.TextColumn("Occupation", pinned=True),
+        "soc_code": st.column_config.TextColumn("SOC", pinned=True), "wage": "Median annual wage (OEWS)",
+        "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
+        "completions": st.column_config.NumberColumn("Completions a year", format="localized"),
+        "gap": st.column_config.NumberColumn("Gap (openings − completions)", format="localized"),
+        "education": "Typical entry education", "work_experience": "Related work experience",
+        "ojt_training": "On-the-job training", "share_pct": st.column_config.NumberColumn("% of sector jobs (US)",
+                                                                                           format="%.1f"),
+        "gap_note": "Why blank"})
+    if not unranked.empty:
+        st.subheader("Occupations no local program maps to")
+        st.caption("No program at this area's colleges prepares for these occupations in the CIP-SOC crosswalk, so "
+                   "they have no gap to rank: their openings are filled by on-the-job training, other places' graduates "
+                   "or experienced workers.")
+        st.dataframe(unranked.assign(openings=unranked["openings"].round())[["soc_code", "title", "wage", "openings",
+                                                                             "education", "gap_note"]].head(200),
+                     hide_index=True, width="stretch", key="gap_unranked", column_config={
+                         "title": st.column_config.TextColumn("Occupation", pinned=True),
+                         "soc_code": st.column_config.TextColumn("SOC", pinned=True),
+                         "wage": "Median annual wage (OEWS)", "openings": st.column_config.NumberColumn("Annual openings", format="localized"),
+                         "education": "Typical entry education", "gap_note": "Why not ranked"})
+
+
+def education_openings() -> None:
+    """Openings by typical entry education (the region's OEWS area, EP national rates)."""
+    edu = data.openings_by_education(area["area_code"])
+    if (edu["education"] == "Not assigned").all():
+        st.caption("Openings by typical entry education: the loaded Employment Projections carry no entry-education "
+                   "assignments (BLS Table 1.2 or 5.4), so this chart is left out.")
+    elif edu["openings"].notna().any():
+        top = edu.loc[edu["openings"].idxmax()]
+        st.plotly_chart(education_chart(
+            edu, f"{top['education']} jobs have the most openings here: {charts.fmt_int(top['openings'])} a year",
+            source), key="gap_edu_chart")
+        download_buttons(edu, f"openings_by_education_{area['area_name']}", notes,
+                         key="gap_edu_dl")
+
+
+# Lazy tabs, the gap table first: the chart drawn on every load cost the browser ~0.5 s of CPU (plotly's start on a
+# page reload). The open tab is in the link (?gap_view=).
+VIEWS = ["Occupations by gap", "Openings by entry education"]
+for tab, draw in zip(st.tabs(VIEWS, key="gap_view", on_change="rerun", bind="query-params"),
+                     (gap_tables, education_openings), strict=True):
+    if tab.open:
+        with tab:
+            draw()
+
 st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
            "marked ≥ is at or above the BLS top code. Sector shares are national (OEWS); the gap is the "
            "occupation's gap across all industries in the area.")
