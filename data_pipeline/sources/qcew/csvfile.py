@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -143,15 +145,16 @@ def _typed_rows(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_cols
     options = (f"types = {spec}, ignore_errors = true, store_rejects = true, "
                "rejects_table = 'qcew_rejects', rejects_scan = 'qcew_rejects_scan'")
     rows_from = f"SELECT {', '.join(select)} FROM {_source(options)}"
-    if newer_than is None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE qcew_stage AS {rows_from}", [str(path)])
-        written, params = None, []
-        rows_of = "qcew_stage"
-    else:
-        names = ", ".join(s.rsplit(" AS ", 1)[1] for s in select)
-        written = con.execute(f"INSERT INTO {table} ({names}) {rows_from}", [str(path)]).fetchone()[0]
-        params = [newer_than]
-        rows_of = f"{table} WHERE rowid > ?"
+    with _unordered(con):
+        if newer_than is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE qcew_stage AS {rows_from}", [str(path)])
+            written, params = None, []
+            rows_of = "qcew_stage"
+        else:
+            names = ", ".join(s.rsplit(" AS ", 1)[1] for s in select)
+            written = con.execute(f"INSERT INTO {table} ({names}) {rows_from}", [str(path)]).fetchone()[0]
+            params = [newer_than]
+            rows_of = f"{table} WHERE rowid > ?"
     rejected = con.execute("SELECT count(*) FROM temp.qcew_rejects").fetchone()[0]
     qtr_wrong = "qtr <> 'A'" if table == "qcew_annual" else "qtr NOT IN ('1', '2', '3', '4')"
     rows, blank, wrong, keys, years, areas, first, qtrs = con.execute(
@@ -163,6 +166,25 @@ def _typed_rows(con: duckdb.DuckDBPyConnection, path: Path, table: str, raw_cols
             con.execute(f"DELETE FROM {table} WHERE rowid > ?", [newer_than])
         return None
     return rows, years, areas, first, qtrs
+
+
+@contextlib.contextmanager
+def _unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Rows written in any order inside the block (measured ~10% less CPU on a national file: the reader's
+    threads need not wait for each other); nothing reads line numbers from them. The setting is restored after,
+    as the checked read numbers lines by row order; after an error that aborted the transaction it cannot be
+    until the rollback, so load_file restores it again before the checked read."""
+    keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            _keep_order(con, keep)
+
+
+def _keep_order(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
+    con.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}")
 
 
 def _checked_stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, source: str, raw_of: dict) -> None:
@@ -262,6 +284,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | Non
     with ThreadPoolExecutor(1) as pool:  # the file's hash (imports) is taken while DuckDB reads it
         sha = None if prov else pool.submit(_sha, path)
         table, source, raw_cols, raw_of = _layout(con, path)
+        keep_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
         try:
             try:
                 with transaction(con):
@@ -269,6 +292,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, prov: Provenance | Non
             except duckdb.InterruptException:  # Ctrl-C stops the load; it does not start the checked read
                 raise
             except duckdb.Error:  # rolled back (a field the reader could not type?): the checked read says which
+                _keep_order(con, keep_order)
                 with transaction(con):
                     rows = _replace(con, path, prov, method, sha, table, source, raw_cols, raw_of, typed=False)
         finally:
