@@ -12,6 +12,7 @@ import pytest
 
 from data_pipeline.http import BadBody, Fetcher
 from data_pipeline.sources import RefreshOptions, SourceError, qcew
+from data_pipeline.warehouse import transaction
 from tests.qcew_files import ANNUAL_HEADER, annual_row, county_slice, write_annual
 
 
@@ -51,6 +52,31 @@ def test_loading_twice_gives_the_same_rows(con, tmp_path):
     qcew.load_file(con, path, None, "import")
     assert con.execute("SELECT * FROM qcew_annual ORDER BY ALL").fetchall() == first
     assert con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 1
+
+
+def test_a_revised_file_replaces_a_slice_loaded_earlier_in_the_same_transaction(con, tmp_path):
+    # A refresh or import loads many files in one transaction per source; a later file for the same area and
+    # year (a revised slice, a singlefile after by-area files) must replace the earlier rows, not add to them.
+    with transaction(con):
+        qcew.load_file(con, county_slice(tmp_path / "39041.csv"), None, "import")
+        qcew.load_file(con, county_slice(tmp_path / "39049.csv", area="39049"), None, "import")
+        revised = write_annual(tmp_path / "revised" / "39041.csv", [annual_row("39041", 0, 10, 70, 2022, 1010, 53_000_000)])
+        qcew.load_file(con, revised, None, "import")
+    by_area = con.execute("SELECT area_fips, count(*), sum(annual_avg_emplvl) FILTER (WHERE own_code = '0') "
+                          "FROM qcew_annual GROUP BY ALL ORDER BY ALL").fetchall()
+    assert by_area == [("39041", 1, 1010), ("39049", 5, 1000)]
+
+
+def test_a_cell_of_spaces_loads_as_missing_once_over_the_previous_slice(con, tmp_path):
+    # A blank cell padded with spaces is no number to the fast typed read; the checked read takes it as missing,
+    # and the file's rows must then be in the table once, replacing the earlier slice.
+    qcew.load_file(con, county_slice(tmp_path / "39041.csv"), None, "import")
+    total = annual_row("39041", 0, 10, 70, 2022, 1000, 52_000_000).split(",")
+    total[11] = "   "  # taxable_annual_wages
+    rows = [",".join(total), annual_row("39041", 5, 10, 71, 2022, 800, 40_000_000)]
+    qcew.load_file(con, write_annual(tmp_path / "resaved" / "39041.csv", rows), None, "import")
+    assert con.execute("SELECT own_code, annual_avg_emplvl, taxable_annual_wages FROM qcew_annual "
+                       "ORDER BY own_code").fetchall() == [("0", 1000, None), ("5", 800, 40_000_000 // 3)]
 
 
 def test_provenance_row_names_file_checksum_and_release(con, tmp_path):
