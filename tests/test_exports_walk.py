@@ -21,7 +21,8 @@ PAGES = ("views/overview.py", "views/sectors.py", "views/occupations.py", "views
          "views/hiring.py", "views/sectors.py?sector_view=Growth & concentration",
          "views/sectors.py?sector_view=Shift-share", "views/sectors.py?sector_view=County map",
          "views/sectors.py?sector_view=Compare regions", "views/occupations.py?occ_view=Wage ranges",
-         "views/occupations.py?occ_view=Staffing pattern of an industry (national)")
+         "views/occupations.py?occ_view=Staffing pattern of an industry (national)",
+         "views/credential_gaps.py?gap_view=Openings by entry education")
 LINKED_GROUP = {"region": "custom:Arrowhead", "counties": "39041.39049"}
 
 
