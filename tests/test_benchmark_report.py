@@ -61,6 +61,22 @@ def test_a_slow_move_within_the_app_is_a_miss_even_when_reloads_are_fast():
     assert "EXCEPTION" in rows["(1) Overview, state: warm, sidebar click"][4]
 
 
+def test_a_chart_tab_is_timed_and_judged_and_one_that_drew_nothing_is_a_miss():
+    tab = {"name": "County map", "n": 5, "p50_s": 0.5, "p95_s": 0.7, "max_s": 0.7, "plots": 1, "errors": 0}
+    page = {**_page(0.5), "tab": tab}
+    name = "(1) Overview, state: chart tab 'County map', first open after a reload"
+    assert {r[0]: r for r in run.browser_rows(_browser([page], []))}[name][3] == "PASS"
+    tab["p95_s"] = 1.4
+    assert {r[0]: r for r in run.browser_rows(_browser([page], []))}[name][3] == "MISS"
+    tab["p95_s"], tab["plots"] = 0.3, 0  # fast because the chart never came
+    assert {r[0]: r for r in run.browser_rows(_browser([page], []))}[name][3] == "MISS"
+
+
+def test_every_lazy_chart_tab_the_benchmark_clicks_exists_on_its_page():
+    for path, tab in browser.CHART_TABS.items():
+        assert f'"{tab}"' in (ROOT / "views" / f"{path}.py").read_text(), (path, tab)
+
+
 def test_server_only_sessions_are_judged_like_the_browser_ones():
     levels = [{"sessions": n, "n": 7 * n, "p50_s": p95 / 2, "p95_s": p95, "loads_per_s": 9.0}
               for n, p95 in [(1, 0.2), (2, 0.3), (4, 0.6), (8, 1.1), (16, 2.5)]]
