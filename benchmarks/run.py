@@ -185,11 +185,12 @@ def pick_regions(con) -> dict:
     return picked
 
 
-def occupation_queries(con, kind: str, code: str) -> None:
-    """views/occupations.py on one render: area, release, occupations, wage ranges of the 5 largest, staffing."""
+def occupation_queries(con, kind: str, code: str, counties: tuple[str, ...] = ()) -> None:
+    """views/occupations.py on one render: area, release, occupations, wage ranges of the 5 largest, staffing.
+    counties: a custom group's, which the page passes (ctx.counties) so the group gets its metro's figures."""
     if not queries.oews_loaded(con):
         return
-    area = queries.oews_area_for_region(con, kind, code)
+    area = queries.oews_area_for_region(con, kind, code, counties)
     if area["area_code"] is None:
         return
     queries.oews_release(con)
@@ -200,10 +201,10 @@ def occupation_queries(con, kind: str, code: str) -> None:
     queries.staffing_pattern(con, "622000", area["area_code"])
 
 
-def gap_queries(con, kind: str, code: str) -> None:
+def gap_queries(con, kind: str, code: str, counties: tuple[str, ...] = ()) -> None:
     """views/credential_gaps.py on one render: sources, the OEWS area, the gap table and openings by education."""
     queries.credential_sources(con)
-    area = queries.oews_area_for_region(con, kind, code)
+    area = queries.oews_area_for_region(con, kind, code, counties)
     if area["area_code"] is not None:
         queries.education_totals(queries.occupation_gaps(con, area["area_code"]))  # ui/data: one query for both
 
@@ -220,6 +221,7 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
     """What each page asks queries.* for (from ui/region.py, views/*.py through ui/data.py), once per render."""
     a, comp = region["areas"], region["comparisons"]
     code = region["token"].split(":", 1)[1]
+    counties = tuple(a) if kind == "custom" else ()  # ui/region: ctx.counties, what the OEWS pages pass
     start = max(first, last - 5)
     # ui/data.qcew_loaded() reads the cached qcew_facts, so a render asks for the facts once.
     sidebar = [("qcew_facts", lambda c: queries.qcew_facts(c))]
@@ -246,10 +248,9 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
             *([("region_counties", lambda c: queries.region_counties(c, kind, code))] if kind in ("state", "metro")
               else []),
         ],
-        "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code))],
-        "Credential Gaps": [("credential gaps page", lambda c: gap_queries(c, kind, code))],
-        "In-Demand Occupations": [("in-demand page", lambda c: in_demand_queries(
-            c, kind, code, tuple(a) if kind == "custom" else ()))],
+        "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code, counties))],
+        "Credential Gaps": [("credential gaps page", lambda c: gap_queries(c, kind, code, counties))],
+        "In-Demand Occupations": [("in-demand page", lambda c: in_demand_queries(c, kind, code, counties))],
         "Data": [
             ("source_status", lambda c: queries.source_status(c)),
             ("qcew_facts", lambda c: queries.qcew_facts(c)),
