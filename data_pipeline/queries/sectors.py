@@ -404,9 +404,9 @@ def compare_totals(
                    sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl_prev,
                    sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl_base,
                    count(*) FILTER (WHERE year = ? AND disclosure_code = 'N') > 0 AS lower_bound,
-                   count(DISTINCT area_fips) FILTER (WHERE year = ?) AS parts_now,
-                   count(DISTINCT area_fips) FILTER (WHERE year = ?) AS parts_prev,
-                   count(DISTINCT area_fips) FILTER (WHERE year = ?) AS parts_base
+                   list_unique(list(CASE WHEN year = ? THEN area_fips END))::BIGINT AS parts_now,
+                   list_unique(list(CASE WHEN year = ? THEN area_fips END))::BIGINT AS parts_prev,
+                   list_unique(list(CASE WHEN year = ? THEN area_fips END))::BIGINT AS parts_base
             FROM ({scan})
             HAVING count(*) FILTER (WHERE year = ?) > 0""")
         params += [year, year, year - 1, year - 5, year, year, year - 1, year - 5, *scan_params, year]
