@@ -23,14 +23,12 @@ def oews_loaded(con: duckdb.DuckDBPyConnection) -> bool:
 
 def oews_release(con: duckdb.DuckDBPyConnection) -> dict:
     """Release name, retrieval date and load method of the OEWS data (whole-release load first, then imports)."""
-    df = _df(con, """
+    rows = _rows(con, """
         SELECT release, retrieved_at, method FROM provenance WHERE source = 'oews'
         ORDER BY slice = 'all' DESC, loaded_at DESC LIMIT 1
     """)
-    if df.empty:
-        return {"release": None, "retrieved_at": None, "method": None}
-    row = df.iloc[0]
-    return {k: (None if pd.isna(row[k]) else str(row[k])) for k in ("release", "retrieved_at", "method")}
+    values = rows[0] if rows else (None, None, None)
+    return {k: (None if v is None else str(v)) for k, v in zip(("release", "retrieved_at", "method"), values, strict=True)}
 
 
 def oews_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
