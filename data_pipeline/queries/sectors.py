@@ -385,16 +385,18 @@ def compare_totals(
     year = int(year)
     parts, params = [], []
     singles = sorted({areas[0] for _, areas in named if len(set(areas)) == 1})
+    groups = list(dict.fromkeys(tuple(sorted(set(areas))) for _, areas in named if len(set(areas)) > 1))
     if singles:
         where, area_params = _area_filter(singles)
+        # The groups' loaded-county counts, blank for BLS areas (only asked for when a group is compared).
+        parts_cols = ", NULL::BIGINT AS parts_now, NULL::BIGINT AS parts_prev, NULL::BIGINT AS parts_base" if groups else ""
         parts.append(f"""
             SELECT area_fips AS member, annual_avg_emplvl::DOUBLE AS emplvl, NULL::DOUBLE AS total_wages,
-                   annual_avg_wkly_wage::DOUBLE AS pub_wkly_wage, emplvl_prev, emplvl_base, false AS lower_bound,
-                   NULL::BIGINT AS parts_now, NULL::BIGINT AS parts_prev, NULL::BIGINT AS parts_base
+                   annual_avg_wkly_wage::DOUBLE AS pub_wkly_wage, emplvl_prev, emplvl_base, false AS lower_bound
+                   {parts_cols}
             FROM qcew_annual_slim
             WHERE {where} AND own_code = '0' AND industry_code = '{TOTAL_INDUSTRY}' AND year = ?""")
         params += [*area_params, year]
-    groups = list(dict.fromkeys(tuple(sorted(set(areas))) for _, areas in named if len(set(areas)) > 1))
     for i, areas in enumerate(groups):
         scan, scan_params = _scan_sql(areas, quarterly=False, level=None, totals=True,
                                       years=[year, year - 1, year - 5])
