@@ -185,27 +185,37 @@ def pick_regions(con) -> dict:
     return picked
 
 
-def occupation_queries(con, kind: str, code: str) -> None:
-    """views/occupations.py on one render: area, release, occupations, wage ranges of the 5 largest, staffing."""
+def occupation_queries(con, kind: str, code: str, counties: tuple[str, ...] = (), tab: str = "table") -> None:
+    """views/occupations.py on one render: area, release, occupations (the table tab, what a load opens); the wage
+    ranges tab adds the 5 largest occupations' wages, the staffing tab the industries and one staffing pattern.
+    counties: a custom group's, which the page passes (ctx.counties) so the group gets its metro's figures."""
     if not queries.oews_loaded(con):
         return
-    area = queries.oews_area_for_region(con, kind, code)
+    area = queries.oews_area_for_region(con, kind, code, counties)
     if area["area_code"] is None:
         return
     queries.oews_release(con)
     occ = queries.occupations_in_area(con, area["area_code"])
-    top = occ[occ["o_group"] == "detailed"].sort_values("tot_emp", ascending=False)["occ_code"].head(5)
-    queries.wage_comparison(con, tuple(top), area["area_code"])
-    queries.oews_industries(con)
-    queries.staffing_pattern(con, "622000", area["area_code"])
+    if tab == "wages":
+        top = occ[occ["o_group"] == "detailed"].sort_values("tot_emp", ascending=False)["occ_code"].head(5)
+        queries.wage_comparison(con, tuple(top), area["area_code"])
+    elif tab == "staffing":
+        queries.oews_industries(con)
+        queries.staffing_pattern(con, "622000", area["area_code"])
 
 
-def gap_queries(con, kind: str, code: str) -> None:
-    """views/credential_gaps.py on one render: sources, the OEWS area, the gap table and openings by education."""
+def gap_queries(con, kind: str, code: str, counties: tuple[str, ...] = (), tab: str = "table") -> None:
+    """views/credential_gaps.py on one render: sources, loaded sources, the OEWS area, the sector picker's
+    industries, the gap table, the release; the education tab sums the same gap table by education."""
     queries.credential_sources(con)
-    area = queries.oews_area_for_region(con, kind, code)
+    queries.source_status(con)
+    area = queries.oews_area_for_region(con, kind, code, counties)
     if area["area_code"] is not None:
-        queries.education_totals(queries.occupation_gaps(con, area["area_code"]))  # ui/data: one query for both
+        queries.oews_industries(con)
+        gaps = queries.occupation_gaps(con, area["area_code"])
+        queries.oews_release(con)
+        if tab == "education":
+            queries.education_totals(gaps)  # ui/data: from the cached gap table, not a second query
 
 
 def in_demand_queries(con, kind: str, code: str, counties: tuple[str, ...]) -> None:
@@ -220,6 +230,7 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
     """What each page asks queries.* for (from ui/region.py, views/*.py through ui/data.py), once per render."""
     a, comp = region["areas"], region["comparisons"]
     code = region["token"].split(":", 1)[1]
+    counties = tuple(a) if kind == "custom" else ()  # ui/region: ctx.counties, what the OEWS pages pass
     start = max(first, last - 5)
     # ui/data.qcew_loaded() reads the cached qcew_facts, so a render asks for the facts once.
     sidebar = [("qcew_facts", lambda c: queries.qcew_facts(c))]
@@ -256,10 +267,16 @@ def page_queries(region: dict, kind: str, first: int, last: int) -> dict[str, li
             # ui/data.compare_sectors reuses the region's own table above and reads the others together.
             ("compare_sectors(sector)", lambda c: queries.sector_tables(c, comp[1:], "sector", last)),
         ],
-        "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code))],
-        "Credential Gaps": [("credential gaps page", lambda c: gap_queries(c, kind, code))],
-        "In-Demand Occupations": [("in-demand page", lambda c: in_demand_queries(
-            c, kind, code, tuple(a) if kind == "custom" else ()))],
+        # Occupations & Wages and Credential Gaps open on their table; each chart tab is its own render.
+        "Occupations & Wages": [("occupations page", lambda c: occupation_queries(c, kind, code, counties))],
+        "Occupations: wage ranges tab": [
+            ("occupations page", lambda c: occupation_queries(c, kind, code, counties, tab="wages"))],
+        "Occupations: staffing tab": [
+            ("occupations page", lambda c: occupation_queries(c, kind, code, counties, tab="staffing"))],
+        "Credential Gaps": [("credential gaps page", lambda c: gap_queries(c, kind, code, counties))],
+        "Credential Gaps: education tab": [
+            ("credential gaps page", lambda c: gap_queries(c, kind, code, counties, tab="education"))],
+        "In-Demand Occupations": [("in-demand page", lambda c: in_demand_queries(c, kind, code, counties))],
         "Data": [
             ("source_status", lambda c: queries.source_status(c)),
             ("qcew_facts", lambda c: queries.qcew_facts(c)),

@@ -74,8 +74,8 @@ _OEWS_FLAGS = ("array_to_string(e.topcoded, ',') AS topcoded, array_to_string(e.
 
 
 def _oews_area_name(con, code: str) -> str | None:
-    df = _df(con, "SELECT area_name FROM oews_area WHERE area_code = ?", [code])
-    return None if df.empty else str(df["area_name"].iloc[0])
+    rows = _rows(con, "SELECT area_name FROM oews_area WHERE area_code = ?", [code])
+    return None if not rows else str(rows[0][0])
 
 
 def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str, counties: tuple[str, ...] = ()) -> dict:
@@ -94,87 +94,84 @@ def oews_area_for_region(con: duckdb.DuckDBPyConnection, kind: str, code: str, c
     elif kind == "metro":
         target = f"00{code[1:]}0"
     elif kind in ("county", "custom"):
-        target, note = _oews_area_for_counties(con, (code,) if kind == "county" else tuple(counties),
-                                               None if kind == "county" else code)
+        target, name, note = _oews_area_for_counties(con, (code,) if kind == "county" else tuple(counties),
+                                                     None if kind == "county" else code)
         if target is None:
             return {"area_code": None, "area_name": None, "note": note}
     else:
         return {"area_code": None, "area_name": None,
                 "note": "OEWS estimates exist for the nation, states, metro and nonmetro areas only."}
-    name = _oews_area_name(con, target)
+    if kind not in ("county", "custom"):
+        name = _oews_area_name(con, target)
     if name is None:
         return {"area_code": None, "area_name": None,
                 "note": f"OEWS area {target} is not in the loaded release. {note}".strip()}
     return {"area_code": target, "area_name": name, "note": note}
 
 
-def _county_names(con, counties: tuple[str, ...]) -> dict[str, str]:
-    """{county FIPS: 'St. Louis County'} from QCEW titles or the CBSA delineation, whichever is loaded."""
-    marks = _marks(counties)
-    rows = _rows(con, f"""
-        SELECT c.fips, coalesce(t.area_title, d.county_name, 'County ' || c.fips)
-        FROM (SELECT unnest([{marks}]) AS fips) c
-        LEFT JOIN area_title t ON t.area_fips = c.fips
-        LEFT JOIN county_cbsa d ON d.county_fips = c.fips
-    """, list(counties))
-    return {fips: str(name).split(",")[0] for fips, name in rows}
+def _oews_area_for_counties(con, counties: tuple[str, ...], group: str | None) -> tuple[str | None, str | None, str]:
+    """(OEWS area code, its name, note) for a county (group None) or a named custom group of counties.
 
-
-def _oews_area_for_counties(con, counties: tuple[str, ...], group: str | None) -> tuple[str | None, str]:
-    """(OEWS area code, note) for a county (group None) or a named custom group of counties."""
+    One query reads the counties' names (QCEW titles or the CBSA delineation, whichever is loaded) and the
+    metros holding them that the loaded OEWS release publishes, most of the group first.
+    """
     if not counties:
-        return None, "This custom region names no counties."
-    names = _county_names(con, counties)
-    delineation = _rows(con, "SELECT count(*) FROM county_cbsa")[0][0]
-    metros = _rows(con, f"""
-        SELECT '00' || cbsa_code, list(county_fips ORDER BY county_fips) FROM county_cbsa
-        WHERE county_fips IN ({_marks(counties)}) AND metro_micro LIKE 'Metropolitan%'
-        GROUP BY cbsa_code ORDER BY count(*) DESC, cbsa_code
-    """, list(counties))
-    for metro, inside in metros:
-        metro_name = _oews_area_name(con, metro)
-        if metro_name is None:
-            continue
+        return None, None, "This custom region names no counties."
+    marks = _marks(counties)
+    pairs, metros = _rows(con, f"""
+        SELECT (SELECT list([c.fips, coalesce(t.area_title, d.county_name, 'County ' || c.fips)])
+                FROM (SELECT unnest([{marks}]) AS fips) c
+                LEFT JOIN area_title t ON t.area_fips = c.fips
+                LEFT JOIN county_cbsa d ON d.county_fips = c.fips),
+               (SELECT list({{'code': g.code, 'name': a.area_name, 'inside': g.inside}} ORDER BY g.n DESC, g.code)
+                FROM (SELECT '00' || cbsa_code AS code, list(county_fips ORDER BY county_fips) AS inside, count(*) AS n
+                      FROM county_cbsa WHERE county_fips IN ({marks}) AND metro_micro LIKE 'Metropolitan%'
+                      GROUP BY cbsa_code) g
+                JOIN oews_area a ON a.area_code = g.code)
+    """, [*counties, *counties])[0]
+    names = {fips: str(name).split(",")[0] for fips, name in pairs}
+    if metros:
+        metro, metro_name, inside = metros[0]["code"], str(metros[0]["name"]), metros[0]["inside"]
         which = " and ".join(names[c] for c in inside)
         if group is None:
-            return metro, f"OEWS publishes metros, not counties: figures for {metro_name}, which contains {which}."
-        return metro, (f"OEWS publishes metros, not counties: figures for {metro_name}, which contains {which} "
-                       f"({len(inside)} of the {len(counties)} counties in {group}).")
+            return metro, metro_name, (f"OEWS publishes metros, not counties: figures for {metro_name}, which "
+                                       f"contains {which}.")
+        return metro, metro_name, (f"OEWS publishes metros, not counties: figures for {metro_name}, which contains "
+                                   f"{which} ({len(inside)} of the {len(counties)} counties in {group}).")
     states = sorted({c[:2] for c in counties})
     subject = names[counties[0]] if group is None else group
-    if not delineation:
+    if not _rows(con, "SELECT EXISTS (SELECT 1 FROM county_cbsa)")[0][0]:
         why = ("the county→metro table (Census CBSA delineation) is not loaded: "
                "python -m data_pipeline refresh --sources cbsa")
     else:
         why = (f"{subject} lies outside every metropolitan area (BLS's nonmetropolitan areas need the OEWS area "
                "definitions, not loaded)")
     if len(states) > 1:
-        return None, f"OEWS publishes metros, not counties, and {why}; {subject} spans several states."
-    state_name = _oews_area_name(con, f"{states[0]}00000") or f"state {states[0]}"
-    return f"{states[0]}00000", f"OEWS publishes metros, not counties, and {why}: figures for {state_name}."
+        return None, None, f"OEWS publishes metros, not counties, and {why}; {subject} spans several states."
+    state_name = _oews_area_name(con, f"{states[0]}00000")
+    return (f"{states[0]}00000", state_name,
+            f"OEWS publishes metros, not counties, and {why}: figures for {state_name or f'state {states[0]}'}.")
 
 
 def staffing_pattern(con: duckdb.DuckDBPyConnection, naics: str, area_code: str) -> pd.DataFrame:
     """Occupations of an industry nationally, share_pct = 100 * tot_emp(occ, naics) / tot_emp('00-0000', naics),
     joined with the region's cross-industry wages (region_a_median ...) for the same occupation."""
+    # The industry total rides on each row as a window over the two columns read, where a CTE of SELECT * read
+    # twice (and a scalar subquery) took DuckDB ~5 ms to plan, more than running it.
     return _df(con, """
-        WITH ind AS (
-            SELECT * FROM oews_estimate WHERE area_code = ? AND naics = ?
-        ), total AS (
-            SELECT tot_emp FROM ind WHERE occ_code = ?
-        )
         SELECT ind.occ_code, o.occ_title, o.o_group, o.major_group, ind.tot_emp AS national_industry_emp,
-               100.0 * ind.tot_emp / nullif((SELECT tot_emp FROM total), 0) AS share_pct,
+               100.0 * ind.tot_emp / nullif(ind.total, 0) AS share_pct,
                r.tot_emp AS region_emp, r.a_median AS region_a_median, r.h_median AS region_h_median,
                r.a_pct10 AS region_a_pct10, r.a_pct90 AS region_a_pct90,
                array_to_string(r.topcoded, ',') AS region_topcoded,
                array_to_string(r.not_released, ',') AS region_not_released
-        FROM ind
+        FROM (SELECT occ_code, tot_emp, max(CASE WHEN occ_code = ? THEN tot_emp END) OVER () AS total
+              FROM oews_estimate WHERE area_code = ? AND naics = ?) AS ind
         JOIN oews_occupation o USING (occ_code)
         LEFT JOIN oews_estimate r ON r.area_code = ? AND r.naics = ? AND r.occ_code = ind.occ_code
         WHERE ind.occ_code <> ?
         ORDER BY share_pct DESC NULLS LAST, ind.occ_code
-    """, [OEWS_NATION, naics, OEWS_ALL_OCCUPATIONS, area_code, OEWS_CROSS_INDUSTRY, OEWS_ALL_OCCUPATIONS])
+    """, [OEWS_ALL_OCCUPATIONS, OEWS_NATION, naics, area_code, OEWS_CROSS_INDUSTRY, OEWS_ALL_OCCUPATIONS])
 
 
 def area_geography(area_code: str) -> tuple[str, str] | None:

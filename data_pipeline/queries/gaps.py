@@ -10,6 +10,7 @@ from data_pipeline import metrics
 from data_pipeline.queries._sql import (
     _df,
     _marks,
+    _rows,
     area_geography,
     ep_occupations_in_area,
     oews_area_for_region,
@@ -32,33 +33,39 @@ GAP_COLUMNS = (
 
 def credential_sources(con: duckdb.DuckDBPyConnection) -> dict:
     """What the gap analysis can use: EP release, IPEDS year, crosswalk, their retrieval dates, test-data flag."""
-    prov = _df(con, """
-        SELECT source, string_agg(DISTINCT release, '; ' ORDER BY release) AS release, max(retrieved_at) AS retrieved,
-               string_agg(DISTINCT method, ', ' ORDER BY method) AS method
-        FROM provenance WHERE source IN ('ep', 'ipeds', 'cipsoc') GROUP BY source
-    """).set_index("source")
-    counts = _df(con, """
-        SELECT (SELECT count(*) FROM ep_occupation WHERE openings_annual IS NOT NULL) AS ep_openings,
-               (SELECT count(*) FROM ep_occupation WHERE education IS NOT NULL) AS ep_education,
-               (SELECT max(year) FROM ipeds_completion) AS ipeds_year,
-               (SELECT count(*) FROM ipeds_institution) AS institutions,
-               (SELECT count(*) FROM cip_soc) AS cip_soc,
-               (SELECT max(value) FROM meta WHERE key = 'synthetic') AS synthetic
-    """).iloc[0]
-
-    def field(source: str, col: str) -> str | None:
-        return str(prov.loc[source, col]) if source in prov.index and pd.notna(prov.loc[source, col]) else None
-
-    year = counts["ipeds_year"]
-    release = _df(con, "SELECT string_agg(DISTINCT release, '; ') AS r FROM ep_occupation "
-                       "WHERE openings_annual IS NOT NULL")["r"].iloc[0]
+    # One small statement: EP's counts come from one pass over ep_occupation and provenance's from one struct,
+    # since each scalar subquery is another cross product for DuckDB's join-order search (eleven took 15 ms).
+    ep_openings, ep_education, ep_release, ipeds_year, institutions, cip_soc, synthetic, prov = _rows(con, """
+        SELECT count(*) FILTER (WHERE openings_annual IS NOT NULL), count(*) FILTER (WHERE education IS NOT NULL),
+               string_agg(DISTINCT release, '; ') FILTER (WHERE openings_annual IS NOT NULL),
+               (SELECT max(year) FROM ipeds_completion), (SELECT count(*) FROM ipeds_institution),
+               (SELECT count(*) FROM cip_soc), (SELECT max(value) FROM meta WHERE key = 'synthetic'),
+               (SELECT {'ep_retrieved': max(retrieved_at) FILTER (WHERE source = 'ep'),
+                        'ep_method': string_agg(DISTINCT method, ', ' ORDER BY method) FILTER (WHERE source = 'ep'),
+                        'ipeds_retrieved': max(retrieved_at) FILTER (WHERE source = 'ipeds'),
+                        'cipsoc_retrieved': max(retrieved_at) FILTER (WHERE source = 'cipsoc')} FROM provenance)
+        FROM ep_occupation
+    """)[0]
     return {
-        "ep": bool(counts["ep_openings"]), "ep_education": bool(counts["ep_education"]),
-        "ep_release": None if pd.isna(release) else str(release), "ep_retrieved": field("ep", "retrieved"), "ep_method": field("ep", "method"),
-        "ipeds_year": None if pd.isna(year) else int(year), "ipeds_directory": bool(counts["institutions"]),
-        "ipeds_retrieved": field("ipeds", "retrieved"), "cip_soc": bool(counts["cip_soc"]),
-        "cipsoc_retrieved": field("cipsoc", "retrieved"), "synthetic": str(counts["synthetic"]).lower() == "true",
+        "ep": bool(ep_openings), "ep_education": bool(ep_education),
+        "ep_release": None if ep_release is None else str(ep_release), "ep_retrieved": prov["ep_retrieved"],
+        "ep_method": prov["ep_method"], "ipeds_year": None if ipeds_year is None else int(ipeds_year),
+        "ipeds_directory": bool(institutions), "ipeds_retrieved": prov["ipeds_retrieved"], "cip_soc": bool(cip_soc),
+        "cipsoc_retrieved": prov["cipsoc_retrieved"], "synthetic": str(synthetic).lower() == "true",
     }
+
+
+def _supply_missing(con: duckdb.DuckDBPyConnection, place: tuple[str, str] | None) -> str:
+    """Why completions cannot be set against openings in an area ('' when they can): the inputs
+    credential_sources reports, read in one small query so the gap table need not ask for all of it."""
+    ipeds_year, directory, crosswalk = _rows(con, """
+        SELECT (SELECT max(year) FROM ipeds_completion), EXISTS (SELECT 1 FROM ipeds_institution),
+               EXISTS (SELECT 1 FROM cip_soc)
+    """)[0]
+    return ("IPEDS completions not loaded" if ipeds_year is None else
+            "IPEDS institution directory (HD) not loaded" if not directory else
+            "CIP-SOC crosswalk not loaded" if not crosswalk else
+            "completions cannot be placed in a nonmetropolitan area" if place is None else "")
 
 
 def _institution_filter(con, kind: str, code: str, counties: tuple[str, ...]) -> tuple[str, list]:
@@ -141,12 +148,8 @@ def occupation_gaps(
                                                   rows["ep_emp_change_pct"])
     rows["openings"] = metrics.regional_openings(rows["region_emp"], rows["ep_openings"], rows["ep_emp_base"],
                                                  rows["ep_separations_rate"], rows["ep_emp_change_pct"])
-    status = credential_sources(con)
     place = area_geography(area_code)
-    missing = ("IPEDS completions not loaded" if status["ipeds_year"] is None else
-               "IPEDS institution directory (HD) not loaded" if not status["ipeds_directory"] else
-               "CIP-SOC crosswalk not loaded" if not status["cip_soc"] else
-               "completions cannot be placed in a nonmetropolitan area" if place is None else "")
+    missing = _supply_missing(con, place)
     if missing:
         rows["completions"], rows["programs"] = np.nan, pd.NA
         rows["gap"] = np.nan

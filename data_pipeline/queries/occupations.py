@@ -23,14 +23,12 @@ def oews_loaded(con: duckdb.DuckDBPyConnection) -> bool:
 
 def oews_release(con: duckdb.DuckDBPyConnection) -> dict:
     """Release name, retrieval date and load method of the OEWS data (whole-release load first, then imports)."""
-    df = _df(con, """
+    rows = _rows(con, """
         SELECT release, retrieved_at, method FROM provenance WHERE source = 'oews'
         ORDER BY slice = 'all' DESC, loaded_at DESC LIMIT 1
     """)
-    if df.empty:
-        return {"release": None, "retrieved_at": None, "method": None}
-    row = df.iloc[0]
-    return {k: (None if pd.isna(row[k]) else str(row[k])) for k in ("release", "retrieved_at", "method")}
+    values = rows[0] if rows else (None, None, None)
+    return {k: (None if v is None else str(v)) for k, v in zip(("release", "retrieved_at", "method"), values, strict=True)}
 
 
 def oews_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -62,22 +60,26 @@ def wage_comparison(con: duckdb.DuckDBPyConnection, occ_codes, area_code: str) -
     if not occ_codes:
         return pd.DataFrame(columns=["level", "area_code", "area_name", "occ_code", "occ_title", *OEWS_WAGES,
                                      "topcoded", "not_released"])
+    # Each place is its own equality-filtered read, joined to names afterwards: with the places joined to
+    # oews_estimate (or in an IN list) DuckDB scanned most of the table, where area_code = ? reads one area's rows.
+    me = _rows(con, "SELECT areatype_code, state_code FROM oews_area WHERE area_code = ?", [area_code])
+    areatype, state = me[0] if me else (None, None)
+    places = [("area", area_code)]
+    if areatype == "M" and state is not None:
+        places.append(("state", f"{state}00000"))
+    if areatype is not None and areatype != "N":
+        places.append(("national", OEWS_NATION))
+    reads = " UNION ALL ".join(
+        f"SELECT ? AS level, {rank} AS rank, * FROM oews_estimate WHERE area_code = ? AND naics = ? "
+        f"AND occ_code IN ({_marks(occ_codes)})" for rank in range(1, len(places) + 1))
     return _df(con, f"""
-        WITH me AS (SELECT area_code, areatype_code, state_code FROM oews_area WHERE area_code = ?),
-        places AS (
-            SELECT 'area' AS level, area_code, 1 AS rank FROM me
-            UNION ALL SELECT 'state', state_code || '00000', 2 FROM me WHERE areatype_code = 'M'
-            UNION ALL SELECT 'national', ?, 3 FROM me WHERE areatype_code <> 'N'
-        )
-        SELECT p.level, p.area_code, a.area_name, e.occ_code, o.occ_title,
+        SELECT e.level, e.area_code, a.area_name, e.occ_code, o.occ_title,
                {', '.join('e.' + c for c in OEWS_WAGES)}, {_OEWS_FLAGS}
-        FROM places p
-        JOIN oews_area a USING (area_code)
-        JOIN oews_estimate e ON e.area_code = p.area_code AND e.naics = ?
+        FROM ({reads}) AS e
+        JOIN oews_area a ON a.area_code = e.area_code
         JOIN oews_occupation o ON o.occ_code = e.occ_code
-        WHERE e.occ_code IN ({_marks(occ_codes)})
-        ORDER BY e.occ_code, p.rank
-    """, [area_code, OEWS_NATION, OEWS_CROSS_INDUSTRY, *occ_codes])
+        ORDER BY e.occ_code, e.rank
+    """, [x for level, code in places for x in (level, code, OEWS_CROSS_INDUSTRY, *occ_codes)])
 
 
 def oews_industries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

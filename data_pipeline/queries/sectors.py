@@ -10,11 +10,9 @@ from data_pipeline import metrics
 from data_pipeline.queries._sql import (
     LEVEL_AGGLVLS,
     TOTAL_INDUSTRY,
-    TOTAL_OWN,
     _df,
     _marks,
     _require_level,
-    _rows,
 )
 
 # A region's queries are each one SQL statement over its own rows: counties are summed and years pivoted in
@@ -180,6 +178,14 @@ def sector_series(
     return _period(_typed(out), quarterly)
 
 
+# How many of a group's counties have an all-industry total (are loaded) in the year, the year before and five
+# years before: the '10' group's distinct areas, spread over every row by the window, so no second query asks.
+# (list_unique: count(DISTINCT ...) under the window made the query cost five times the CPU.)
+_PARTS_LOADED = ", ".join(
+    f"max(CASE WHEN industry_code = '{TOTAL_INDUSTRY}' THEN list_unique(list(CASE WHEN year = ? THEN area_fips END)) "
+    f"END) OVER () AS {name}" for name in ("parts_now", "parts_prev", "parts_base"))
+
+
 def _custom_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
     """A county group's industries in one year, pivoted from one scan of its rows in year, year-1, year-5.
 
@@ -207,27 +213,23 @@ def _custom_sector_rows(con, areas, level: str, year: int) -> pd.DataFrame:
                        OVER ()::DOUBLE AS region_total,
                    count(CASE WHEN year = ? AND disclosure_code = 'N' THEN 1 END) AS suppressed_counties,
                    count(CASE WHEN disclosure_code = 'N' THEN 1 END) > 0 AS lower_bound,
-                   count(CASE WHEN year = ? THEN 1 END) AS cells
+                   count(CASE WHEN year = ? THEN 1 END) AS cells, {_PARTS_LOADED}
             FROM ({scan})
             GROUP BY industry_code
         ) AS g LEFT JOIN industry_title AS t ON t.industry_code = g.industry_code
         WHERE g.industry_code <> '{TOTAL_INDUSTRY}' AND g.cells > 0
         ORDER BY g.emplvl DESC NULLS LAST, g.industry_code
-    """, [year, year, year, year, year - 1, year - 5, year, year, year, year, year, *params])
+    """, [year, year, year, year, year - 1, year - 5, year, year, year, year, year, year, year - 1, year - 5, *params])
     out["avg_wkly_wage"] = metrics.average_weekly_wage(*_floats(out, "total_wages", "emplvl"), metrics.WEEKS_PER_YEAR)
-    return _honest_group(out, _missing_parts(con, areas, [year, year - 1, year - 5]), year)
+    return _honest_group(out, _missing_from(out, n, year), year)
 
 
-def _missing_parts(con, areas, years) -> dict[int, int]:
-    """{year: counties of the group with no QCEW data loaded that year} (no all-industry total row)."""
-    areas = sorted(set(areas))
-    where, params = _area_filter(areas)
-    years = [int(y) for y in years]
-    found = dict(_rows(con, f"""
-        SELECT year, count(DISTINCT area_fips) FROM qcew_annual_slim
-        WHERE {where} AND own_code = '{TOTAL_OWN}' AND industry_code = '{TOTAL_INDUSTRY}' AND year IN ({_marks(years)})
-        GROUP BY year""", [*params, *years]))
-    return {y: len(areas) - int(found.get(y, 0)) for y in years}
+def _missing_from(found: pd.DataFrame, n: int, year: int) -> dict[int, int]:
+    """{year: counties of a group of n with no QCEW data loaded that year} from the parts_now/prev/base columns of
+    a result (the same on every row); a group with no rows has every county missing."""
+    counts = ([0, 0, 0] if found.empty else
+              [int(v) if pd.notna(v) else 0 for v in found[["parts_now", "parts_prev", "parts_base"]].iloc[0]])
+    return {y: n - c for y, c in zip((year, year - 1, year - 5), counts, strict=True)}
 
 
 def _honest_group(out: pd.DataFrame, missing: dict[int, int], year: int) -> pd.DataFrame:
@@ -383,15 +385,18 @@ def compare_totals(
     year = int(year)
     parts, params = [], []
     singles = sorted({areas[0] for _, areas in named if len(set(areas)) == 1})
+    groups = list(dict.fromkeys(tuple(sorted(set(areas))) for _, areas in named if len(set(areas)) > 1))
     if singles:
         where, area_params = _area_filter(singles)
+        # The groups' loaded-county counts, blank for BLS areas (only asked for when a group is compared).
+        parts_cols = ", NULL::BIGINT AS parts_now, NULL::BIGINT AS parts_prev, NULL::BIGINT AS parts_base" if groups else ""
         parts.append(f"""
             SELECT area_fips AS member, annual_avg_emplvl::DOUBLE AS emplvl, NULL::DOUBLE AS total_wages,
                    annual_avg_wkly_wage::DOUBLE AS pub_wkly_wage, emplvl_prev, emplvl_base, false AS lower_bound
+                   {parts_cols}
             FROM qcew_annual_slim
             WHERE {where} AND own_code = '0' AND industry_code = '{TOTAL_INDUSTRY}' AND year = ?""")
         params += [*area_params, year]
-    groups = list(dict.fromkeys(tuple(sorted(set(areas))) for _, areas in named if len(set(areas)) > 1))
     for i, areas in enumerate(groups):
         scan, scan_params = _scan_sql(areas, quarterly=False, level=None, totals=True,
                                       years=[year, year - 1, year - 5])
@@ -400,10 +405,13 @@ def compare_totals(
                    sum(total_wages) FILTER (WHERE year = ?)::DOUBLE AS total_wages, NULL::DOUBLE AS pub_wkly_wage,
                    sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl_prev,
                    sum(emplvl) FILTER (WHERE year = ?)::DOUBLE AS emplvl_base,
-                   count(*) FILTER (WHERE year = ? AND disclosure_code = 'N') > 0 AS lower_bound
+                   count(*) FILTER (WHERE year = ? AND disclosure_code = 'N') > 0 AS lower_bound,
+                   list_unique(list(CASE WHEN year = ? THEN area_fips END))::BIGINT AS parts_now,
+                   list_unique(list(CASE WHEN year = ? THEN area_fips END))::BIGINT AS parts_prev,
+                   list_unique(list(CASE WHEN year = ? THEN area_fips END))::BIGINT AS parts_base
             FROM ({scan})
             HAVING count(*) FILTER (WHERE year = ?) > 0""")
-        params += [year, year, year - 1, year - 5, year, *scan_params, year]
+        params += [year, year, year - 1, year - 5, year, year, year - 1, year - 5, *scan_params, year]
     found = _df(con, " UNION ALL ".join(parts), params).set_index("member") if parts else pd.DataFrame()
     members = {areas: (areas[0] if len(set(areas)) == 1 else f"group {groups.index(tuple(sorted(set(areas))))}")
                for _, areas in named if areas}
@@ -415,7 +423,7 @@ def compare_totals(
     for i, (label, areas) in enumerate((label, areas) for label, areas in named
                                        if areas and members[areas] in found.index):
         if len(set(areas)) > 1:
-            missing = _missing_parts(con, areas, [year, year - 1, year - 5])
+            missing = _missing_from(out.iloc[[i]], len(set(areas)), year)  # the group's own scan counted them
             out.loc[i, "lower_bound"] = bool(out.loc[i, "lower_bound"]) or missing[year] > 0
             for col, earlier in (("emplvl_prev", year - 1), ("emplvl_base", year - 5)):
                 if missing[year] or missing[earlier]:

@@ -64,3 +64,35 @@ def test_brief_summary_lists_the_in_demand_occupations_with_reasons(db):
     summary = queries.in_demand_summary(db, "metro", "C1814")
     assert summary["soc_code"].tolist() == ["29-1141", "29-2061", "29-1171"]
     assert summary["reason"].iloc[0].startswith("1,874 openings a year (1.7% of the region's)")
+
+
+# The OEWS area the other OEWS pages (Occupations & Wages, Credential Gaps) show for a county or a county group.
+
+
+def test_a_county_is_shown_for_the_metro_that_contains_it(db):
+    area = queries.oews_area_for_region(db, "county", "39049")
+    assert (area["area_code"], area["area_name"]) == (COLUMBUS, "Columbus, OH")
+    assert area["note"] == ("OEWS publishes metros, not counties: figures for Columbus, OH, which contains "
+                            "Franklin County.")
+
+
+def test_a_county_group_is_shown_for_the_metro_holding_most_of_it_and_says_how_much(db):
+    area = queries.oews_area_for_region(db, "custom", "Mixed", ("39041", "39001", "39045"))
+    assert area["area_code"] == COLUMBUS
+    assert "which contains Delaware County and Fairfield County (2 of the 3 counties in Mixed)" in area["note"]
+
+
+def test_a_county_outside_every_metro_is_shown_for_its_state_with_the_reason(db):
+    area = queries.oews_area_for_region(db, "county", "39001")
+    assert (area["area_code"], area["area_name"]) == ("3900000", "Ohio")
+    assert "lies outside every metropolitan area" in area["note"] and area["note"].endswith("figures for Ohio.")
+
+
+def test_a_county_whose_state_the_release_lacks_gets_no_area_and_says_so(db):
+    area = queries.oews_area_for_region(db, "county", "21067")
+    assert area["area_code"] is None and area["note"].startswith("OEWS area 2100000 is not in the loaded release.")
+
+
+def test_a_group_outside_metros_across_states_gets_no_area(db):
+    area = queries.oews_area_for_region(db, "custom", "Two states", ("39001", "21067"))
+    assert area["area_code"] is None and "Two states spans several states" in area["note"]
