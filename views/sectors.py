@@ -149,7 +149,7 @@ def county_map() -> None:
         counties, m_measure, value_title=m_measures[m_measure], outline=outline, diverging=m_measure == "pct_1y",
         source=data.qcew_caption(str(year)) + " Boundaries: Census 2023 via us-atlas.",
         title=f"{industries[m_code]}: {m_measures[m_measure][0].lower() + m_measures[m_measure][1:]} by county, {year}"
-              + (f" ({hidden} counties not disclosed)" if hidden else ""),
+              + (f" ({hidden} {'county' if hidden == 1 else 'counties'} not disclosed)" if hidden else ""),
     )
     st.plotly_chart(fig, key="sector_map")
     chart_downloads(fig, f"{ctx.label}_map_{m_code}_{m_measure}_{year}", key="sector_map_img", notes=notes)
