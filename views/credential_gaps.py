@@ -8,6 +8,7 @@ from figures import charts
 from ui import data, hints
 from ui.downloads import download_buttons
 from ui.region import current, plain
+from ui.tabs import lazy_tabs
 
 ALLOCATIONS = {"split": "Split evenly across its occupations", "once": "Counted for each occupation (upper bound)"}
 METHOD = (
@@ -145,12 +146,7 @@ def education_openings() -> None:
 
 # Lazy tabs, the gap table first: the chart drawn on every load cost the browser ~0.5 s of CPU (plotly's start on a
 # page reload). The open tab is in the link (?gap_view=).
-VIEWS = ["Occupations by gap", "Openings by entry education"]
-for tab, draw in zip(st.tabs(VIEWS, key="gap_view", on_change="rerun", bind="query-params"),
-                     (gap_tables, education_openings), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+lazy_tabs({"Occupations by gap": gap_tables, "Openings by entry education": education_openings}, key="gap_view")
 
 st.caption(f"{source}. Allocation: {ALLOCATIONS[allocation]}. A blank gap is explained in 'Why blank'; a wage "
            "marked ≥ is at or above the BLS top code. Sector shares are national (OEWS); the gap is the "

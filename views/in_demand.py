@@ -6,6 +6,7 @@ from figures.in_demand import openings_wage_chart
 from ui import data
 from ui.downloads import chart_downloads, download_buttons
 from ui.region import current, plain
+from ui.tabs import lazy_tabs
 
 rules = data.rules
 LOAD_EP = "python -m data_pipeline refresh --sources ep"
@@ -124,11 +125,7 @@ def the_chart() -> None:
 
 # Lazy tabs, the list first: the chart of every occupation cost the browser ~0.5 s of CPU and ~200 KB on every load
 # of a page whose product is the list a board adopts. The open tab is in the link (?demand_view=).
-for tab, draw in zip(st.tabs(["The list", "Openings and wages chart"], key="demand_view", on_change="rerun",
-                             bind="query-params"), (the_list, the_chart), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+lazy_tabs({"The list": the_list, "Openings and wages chart": the_chart}, key="demand_view")
 
 download_buttons(rules.export_frame(view, apart, crit, source), f"in_demand_{area['area_name']}_{method}", {
     "Method": rules.method_text(crit), "Source": source, "Region": ctx.label, "Area used": area["area_name"],

@@ -9,6 +9,7 @@ from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, oews_notes
 from ui.figure_cache import chart
 from ui.region import current, plain
+from ui.tabs import lazy_tabs
 
 PCTS = ["a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90"]
 SORTS = {"Employment": ("tot_emp", False), "Median annual wage": ("a_median", False),
@@ -156,8 +157,4 @@ def staffing_pattern() -> None:
                              key="staff_dl")
 
 
-for tab, draw in zip(st.tabs(VIEWS, key="occ_view", on_change="rerun", bind="query-params"),
-                     (occupations_table, wage_ranges, staffing_pattern), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+lazy_tabs(dict(zip(VIEWS, (occupations_table, wage_ranges, staffing_pattern), strict=True)), key="occ_view")

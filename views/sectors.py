@@ -8,6 +8,7 @@ from ui import data, hints
 from ui.downloads import chart_downloads, download_buttons, qcew_notes
 from ui.figure_cache import chart
 from ui.region import comparison_choices, current, plain
+from ui.tabs import lazy_tabs
 
 LEVELS = {"supersector": "Supersector", "sector": "NAICS sector", "3-digit": "3-digit NAICS",
           "4-digit": "4-digit NAICS"}
@@ -198,14 +199,8 @@ def compare_regions() -> None:
         st.caption(caption)
 
 
-# on_change="rerun" makes the tabs lazy: only the open tab's queries and chart run and reach the browser.
-opened = None
-for name, tab, draw in zip(VIEWS, st.tabs(VIEWS, key="sector_view", on_change="rerun", bind="query-params"),
-                           (over_time, growth_and_concentration, shift_share, county_map, compare_regions), strict=True):
-    if tab.open:
-        opened = name
-        with tab:
-            draw()
+opened = lazy_tabs(dict(zip(VIEWS, (over_time, growth_and_concentration, shift_share, county_map, compare_regions),
+                            strict=True)), key="sector_view")
 
 st.subheader("Growth and concentration, every industry")
 if no_history and opened not in ("Growth & concentration", "Shift-share"):  # those tabs say it already
