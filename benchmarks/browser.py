@@ -121,13 +121,18 @@ async def ready(page, timeout_ms: float = 120_000) -> float:
             return changed
 
 
-async def load(page, url: str, wire: list[int]) -> dict:
-    """One navigation: seconds to page-ready, websocket bytes received, what drew."""
+async def _timed(page, wire: list[int], act) -> dict:
+    """Seconds from act() (a navigation or a click, awaited) to page-ready, websocket bytes received, what drew."""
     wire.clear()
     t = time.perf_counter()
-    await page.goto(url, wait_until="commit", timeout=120_000)
+    await act()
     done = await ready(page)
     return {"s": done - t, "ws_bytes": sum(wire), **(await page.evaluate(DRAWN_JS))}
+
+
+async def load(page, url: str, wire: list[int]) -> dict:
+    """One navigation: seconds to page-ready, websocket bytes received, what drew."""
+    return await _timed(page, wire, lambda: page.goto(url, wait_until="commit", timeout=120_000))
 
 
 H1_CHANGED_JS = """(before) => {
@@ -142,23 +147,22 @@ async def click(page, base: str, path: str, wire: list[int]) -> dict:
     websocket and the session stay). Seconds from the click to page-ready (new heading, script finished, drawn
     elements unchanged for STABLE_MS)."""
     before = await page.evaluate("() => (document.querySelector('h1') || {innerText: ''}).innerText")
-    wire.clear()
-    t = time.perf_counter()
-    await page.click(f'[data-testid="stSidebarNavLink"][href="{base}/{path}"]')
-    await page.wait_for_function(H1_CHANGED_JS, arg=before, timeout=120_000, polling=25)
-    done = await ready(page)
-    return {"s": done - t, "ws_bytes": sum(wire), **(await page.evaluate(DRAWN_JS))}
+
+    async def act() -> None:
+        await page.click(f'[data-testid="stSidebarNavLink"][href="{base}/{path}"]')
+        await page.wait_for_function(H1_CHANGED_JS, arg=before, timeout=120_000, polling=POLL_MS)
+
+    return await _timed(page, wire, act)
 
 
 async def open_tab(page, name: str, wire: list[int]) -> dict:
     """Click a lazy tab right after a reload (plotly's code not yet started in this page: the slowest first chart)
     and time it to page-ready with the chart drawn."""
-    wire.clear()
-    t = time.perf_counter()
-    await page.get_by_role("tab", name=name).click()
-    await page.wait_for_selector(".js-plotly-plot, [data-testid='stAlert']", timeout=120_000)
-    done = await ready(page)
-    return {"s": done - t, "ws_bytes": sum(wire), **(await page.evaluate(DRAWN_JS))}
+    async def act() -> None:
+        await page.get_by_role("tab", name=name).click()
+        await page.wait_for_selector(".js-plotly-plot, [data-testid='stAlert']", timeout=120_000)
+
+    return await _timed(page, wire, act)
 
 
 async def new_page(browser) -> tuple[object, list[int]]:
